@@ -1,0 +1,102 @@
+/**
+ * JSONata over a FlowFile: expressions see `{ attributes, content }`, content parsed as JSON when it is
+ * JSON, else a UTF-8 string. Content is only decoded when an expression reads it.
+ */
+import jsonata from 'jsonata';
+import type { ConfigIssue } from '../server/engine/contract';
+import type { FlowFile } from '../server/engine/flowfile';
+
+export interface CompiledExpression {
+  readonly source: string;
+  evaluate(ff: FlowFile): Promise<unknown>;
+}
+
+/** JSONata's AST, as far as the fast paths need it. */
+interface Node {
+  type: string;
+  value?: unknown;
+  steps?: Node[];
+}
+
+export function contentValue(content: Buffer): unknown {
+  const text = content.toString('utf8');
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[' || first === '"') {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  if (/^\s*(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)\s*$/.test(text)) return JSON.parse(text);
+  return text;
+}
+
+/** The input an expression sees; `content` is decoded on first access. */
+export function expressionInput(ff: FlowFile): { attributes: Readonly<Record<string, string>>; content: unknown } {
+  let decoded: { value: unknown } | undefined;
+  return {
+    attributes: ff.attributes,
+    get content() {
+      decoded ??= { value: contentValue(ff.content) };
+      return decoded.value;
+    },
+  };
+}
+
+/** Compiles once; throws with JSONata's message and position when the expression is broken. */
+export function compileExpression(source: string): CompiledExpression {
+  const expr = jsonata(source);
+  const ast = expr.ast() as Node;
+  // Fast paths: a literal, or `attributes.name`, needs no evaluator round trip per FlowFile.
+  if (ast.type === 'string' || ast.type === 'number' || ast.type === 'value') {
+    const constant = Promise.resolve(ast.value);
+    return { source, evaluate: () => constant };
+  }
+  const steps = ast.type === 'path' ? ast.steps : undefined;
+  if (
+    steps?.length === 2 &&
+    steps.every((s) => s.type === 'name' && Object.keys(s).length <= 3) &&
+    steps[0]!.value === 'attributes'
+  ) {
+    const name = String(steps[1]!.value);
+    return { source, evaluate: async (ff) => ff.attributes[name] };
+  }
+  return { source, evaluate: (ff) => expr.evaluate(expressionInput(ff)) };
+}
+
+/** Checks expressions for a validate hook: one issue per broken expression, at its config path. */
+export function checkExpressions(entries: Iterable<[path: string, source: string]>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [path, source] of entries) {
+    try {
+      jsonata(source);
+    } catch (err) {
+      const e = err as { message?: string; position?: number };
+      issues.push({
+        path,
+        message: `invalid JSONata expression: ${e.message ?? String(err)}${e.position !== undefined ? ` (at character ${e.position})` : ''}`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** JSONata's truthiness: empty arrays, "", 0, null, undefined and false are false. */
+export function isTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(isTruthy);
+  return Boolean(value);
+}
+
+/** An expression result as an attribute value; undefined means "no value". */
+export function toAttributeValue(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Escapes a map key for a JSON pointer segment. */
+export function pointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

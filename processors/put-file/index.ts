@@ -1,0 +1,100 @@
+import { constants } from 'node:fs';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineProcessor } from '../../server/engine/contract';
+import { checkAllowedDirectory, confinedPath } from '../file-access';
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function uniqueName(file: string): Promise<string> {
+  const { dir, name, ext } = path.parse(file);
+  for (let i = 1; ; i++) {
+    const candidate = path.join(dir, `${name}-${i}${ext}`);
+    if (!(await exists(candidate))) return candidate;
+  }
+}
+
+export default defineProcessor({
+  type: 'PutFile',
+  category: 'sink',
+  description:
+    'Writes each FlowFile\'s content to a file named by its "filename" attribute inside a directory; names that would leave the directory are refused.',
+  input: 'required',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['directory'],
+    properties: {
+      directory: {
+        type: 'string',
+        minLength: 1,
+        default: './data/out',
+        description: 'Directory the files are written to.',
+      },
+      conflictResolution: {
+        enum: ['replace', 'ignore', 'fail', 'unique'],
+        default: 'fail',
+        description:
+          'When the file exists: replace it, ignore (success, not written), fail (to failure), or write under a unique name.',
+      },
+      createDirectories: { type: 'boolean', default: true, description: 'Create missing directories.' },
+      useSubdirectory: {
+        type: 'boolean',
+        default: false,
+        description: 'Write under the FlowFile\'s relative "path" attribute (still confined to the directory).',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'FlowFiles per session.' },
+    },
+  },
+  relationships: [
+    { name: 'success', description: 'Written (or ignored on conflict).' },
+    {
+      name: 'failure',
+      description:
+        'Not written: conflict with "fail", a name outside the directory, or an I/O error ("putfile.error").',
+    },
+  ],
+  validate: (config, { allowedDirs }) => checkAllowedDirectory(config.directory, '/directory', allowedDirs),
+  async onTrigger(session, { config }) {
+    const root = path.resolve(config.directory);
+    for (const ff of await session.get(config.batchSize)) {
+      const name = ff.attributes.filename ?? ff.id;
+      const relative = config.useSubdirectory ? path.join(ff.attributes.path ?? '', name) : name;
+      const fail = (message: string) =>
+        session.transfer(session.putAttributes(ff, { 'putfile.error': message }), 'failure');
+      let target = confinedPath(root, relative);
+      if (!target) {
+        fail(`file name "${relative}" would be written outside ${root}`);
+        continue;
+      }
+      try {
+        if (config.createDirectories) await mkdir(path.dirname(target), { recursive: true });
+        if (await exists(target)) {
+          if (config.conflictResolution === 'fail') {
+            fail(`file exists: ${target}`);
+            continue;
+          }
+          if (config.conflictResolution === 'ignore') {
+            session.transfer(ff, 'success');
+            continue;
+          }
+          if (config.conflictResolution === 'unique') target = await uniqueName(target);
+        }
+        const temp = path.join(path.dirname(target), `.${path.basename(target)}.${ff.id}.tmp`);
+        await writeFile(temp, ff.content);
+        await rename(temp, target);
+        session.reportSend(ff, `file://${target}`);
+        session.transfer(session.putAttributes(ff, { 'absolute.path': path.dirname(target) }), 'success');
+      } catch (err) {
+        fail((err as Error).message);
+      }
+    }
+  },
+});

@@ -1,0 +1,71 @@
+import { defineProcessor } from '../../server/engine/contract';
+import { checkExpressions, compileExpression, isTruthy, pointer } from '../expressions';
+
+export default defineProcessor({
+  type: 'RouteOnAttribute',
+  category: 'route',
+  description:
+    'Routes each FlowFile by named JSONata predicates over {attributes, content}: one relationship per route, plus unmatched.',
+  input: 'required',
+  routes: true,
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      routes: {
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z0-9_.-]+$', not: { enum: ['unmatched', 'failure'] } },
+        additionalProperties: { type: 'string', 'x-format': 'jsonata' },
+        default: {},
+        description: 'Relationship name → JSONata predicate; a FlowFile goes where its predicate is true.',
+      },
+      strategy: {
+        enum: ['first-match', 'all-matches'],
+        default: 'first-match',
+        description:
+          'first-match: the first true route in order; all-matches: every true route (a clone per extra route).',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+    },
+  },
+  relationships: [
+    { name: 'unmatched', description: 'No predicate was true.' },
+    { name: 'failure', description: 'A predicate failed to evaluate; the error is in attribute "route.error".' },
+  ],
+  dynamicRelationships: (config) =>
+    Object.entries(config.routes).map(([name, source]) => ({ name, description: `Predicate is true: ${source}` })),
+  validate: (config) => checkExpressions(Object.entries(config.routes).map(([k, v]) => [`/routes/${pointer(k)}`, v])),
+  setup: (config) => ({
+    routes: Object.entries(config.routes).map(([name, source]) => ({ name, expr: compileExpression(source) })),
+  }),
+  async onTrigger(session, { config, state }) {
+    for (const ff of await session.get(config.batchSize)) {
+      let matched: string[];
+      try {
+        matched = [];
+        for (const r of state.routes) {
+          if (isTruthy(await r.expr.evaluate(ff))) {
+            matched.push(r.name);
+            if (config.strategy === 'first-match') break;
+          }
+        }
+      } catch (err) {
+        session.transfer(
+          session.putAttributes(ff, { 'route.error': String((err as Error).message ?? err) }),
+          'failure',
+        );
+        continue;
+      }
+      if (matched.length === 0) {
+        session.transfer(session.putAttributes(ff, { 'RouteOnAttribute.Route': 'unmatched' }), 'unmatched');
+        continue;
+      }
+      for (let i = 1; i < matched.length; i++)
+        session.transfer(
+          session.putAttributes(session.clone(ff), { 'RouteOnAttribute.Route': matched[i]! }),
+          matched[i]!,
+        );
+      session.transfer(session.putAttributes(ff, { 'RouteOnAttribute.Route': matched[0]! }), matched[0]!);
+    }
+  },
+});

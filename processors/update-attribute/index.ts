@@ -1,0 +1,58 @@
+import { defineProcessor } from '../../server/engine/contract';
+import type { Attributes } from '../../server/engine/flowfile';
+import { checkExpressions, compileExpression, pointer, toAttributeValue } from '../expressions';
+
+export default defineProcessor({
+  type: 'UpdateAttribute',
+  category: 'transform',
+  description:
+    'Sets attributes from JSONata expressions over {attributes, content} and deletes attributes by name. A string literal needs quotes: "\\"eu\\"".',
+  input: 'required',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      attributes: {
+        type: 'object',
+        additionalProperties: { type: 'string', 'x-format': 'jsonata' },
+        default: {},
+        description: 'Attribute name → JSONata expression; a result of undefined leaves the attribute as it is.',
+      },
+      delete: {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        description: 'Attribute names to delete (uuid cannot be deleted).',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+    },
+  },
+  relationships: [
+    { name: 'success', description: 'FlowFiles with their attributes updated.' },
+    { name: 'failure', description: 'An expression failed to evaluate; the error is in attribute "update.error".' },
+  ],
+  validate: (config) =>
+    checkExpressions(Object.entries(config.attributes).map(([k, v]) => [`/attributes/${pointer(k)}`, v])),
+  setup: (config) => ({
+    updates: Object.entries(config.attributes).map(([name, source]) => ({ name, expr: compileExpression(source) })),
+  }),
+  async onTrigger(session, { config, state }) {
+    for (let ff of await session.get(config.batchSize)) {
+      try {
+        const set: Attributes = {};
+        for (const u of state.updates) {
+          const value = toAttributeValue(await u.expr.evaluate(ff));
+          if (value !== undefined) set[u.name] = value;
+        }
+        if (state.updates.length > 0) ff = session.putAttributes(ff, set);
+        if (config.delete.length > 0) ff = session.removeAttributes(ff, config.delete);
+        session.transfer(ff, 'success');
+      } catch (err) {
+        session.transfer(
+          session.putAttributes(ff, { 'update.error': String((err as Error).message ?? err) }),
+          'failure',
+        );
+      }
+    }
+  },
+});

@@ -1,0 +1,109 @@
+/**
+ * The processor contract, declared as data: one object feeds the palette, the generated config form,
+ * the validator and the scheduler.
+ */
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { Attributes, FlowFile } from './flowfile';
+
+export interface Relationship {
+  name: string;
+  description: string;
+}
+
+export type ProcessorCategory = 'source' | 'transform' | 'route' | 'sink' | 'messaging' | 'stream';
+
+/** A problem in a processor's config, with a JSON path relative to the config object ("" = the whole config). */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** The only way a processor touches FlowFiles. The engine commits it when onTrigger returns. */
+export interface ProcessSession {
+  /** Takes up to `max` FlowFiles from the processor's input connections; [] when there are none. */
+  get(max?: number): Promise<FlowFile[]>;
+  /** A new FlowFile: CREATE, or with parents FORK (one parent) / JOIN (several) in provenance. */
+  create(options?: { parents?: readonly FlowFile[]; content?: Buffer | string; attributes?: Attributes }): FlowFile;
+  /** A copy with a new id (CLONE). */
+  clone(ff: FlowFile): FlowFile;
+  /** Returns the new version; the old object must not be used afterwards. */
+  putAttributes(ff: FlowFile, attributes: Attributes): FlowFile;
+  removeAttributes(ff: FlowFile, keys: readonly string[]): FlowFile;
+  write(ff: FlowFile, content: Buffer | string): FlowFile;
+  /** Routes to a relationship of this processor; an unknown name throws at once. */
+  transfer(ff: FlowFile, relationship: string): void;
+  /** Drops the FlowFile (DROP). */
+  remove(ff: FlowFile): void;
+  /** Provenance only this processor can see. */
+  reportReceive(ff: FlowFile, transitUri: string, details?: string): void;
+  reportSend(ff: FlowFile, transitUri: string, details?: string): void;
+  reportFetch(ff: FlowFile, transitUri: string, details?: string): void;
+  /** Runs once the session has committed (delete a source file, answer a client, ack a broker). */
+  afterCommit(action: () => void | Promise<void>): void;
+  /** Runs if the session rolls back. */
+  afterRollback(action: () => void | Promise<void>): void;
+}
+
+export interface ProcessorLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface SetupContext {
+  flowId: string;
+  processorId: string;
+  logger: ProcessorLogger;
+  /** Directories file processors may touch; empty = unrestricted. */
+  allowedDirs: readonly string[];
+  /** Wakes the scheduler for this processor (e.g. a listener received data). */
+  wake(): void;
+}
+
+export interface TriggerContext<C, S> extends SetupContext {
+  config: C;
+  state: S;
+  /** Pauses this processor for its yield duration after this trigger (nothing to do right now). */
+  yield(): void;
+  /** True while any outgoing connection is full: listeners use it to refuse work at the edge. */
+  isBackPressured(): boolean;
+}
+
+export interface ProcessorDefinition<C = any, S = any> {
+  type: string;
+  description: string;
+  category: ProcessorCategory;
+  /** JSON Schema of the config object; every property has a description and a default where one makes sense. */
+  config: JSONSchema & object;
+  relationships: readonly Relationship[];
+  /** Relationships derived from the config (routers). */
+  dynamicRelationships?: (config: C) => Relationship[];
+  /** 'forbidden' for sources (no incoming connection allowed), 'required' for most others. */
+  input: 'required' | 'forbidden' | 'allowed';
+  /** Emit a ROUTE event for each transfer (routers). */
+  routes?: boolean;
+  /** Checks a schema cannot express (expressions compile, regexes parse, paths allowed). */
+  validate?: (config: C, ctx: { allowedDirs: readonly string[] }) => ConfigIssue[];
+  /** Parses the config once per start; the result is `ctx.state`, shared by the processor's tasks. */
+  setup?: (config: C, ctx: SetupContext) => S | Promise<S>;
+  onTrigger(session: ProcessSession, ctx: TriggerContext<C, S>): void | Promise<void>;
+  /** Releases what setup acquired (servers, sockets, subscriptions). */
+  teardown?: (state: S, ctx: SetupContext) => void | Promise<void>;
+}
+
+/** The config type a processor's JSON Schema describes (defaults make properties present). */
+export type ConfigOf<Schema> = Schema extends JSONSchema ? FromSchema<Schema> : never;
+
+/** Declares a processor with its config type inferred from its JSON Schema. */
+export function defineProcessor<const Schema extends object, S = undefined>(
+  definition: Omit<ProcessorDefinition<ConfigOf<Schema>, S>, 'config'> & { config: Schema },
+): ProcessorDefinition<ConfigOf<Schema>, S> {
+  return definition as unknown as ProcessorDefinition<ConfigOf<Schema>, S>;
+}
+
+/** Every relationship of a processor for a given config. */
+export function relationshipsOf(def: ProcessorDefinition, config: unknown): Relationship[] {
+  const dynamic = def.dynamicRelationships ? def.dynamicRelationships(config) : [];
+  return [...dynamic, ...def.relationships];
+}

@@ -1,0 +1,193 @@
+import type { ResolvedFlow } from '../../flows/flow-schema';
+import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
+import { MemoryQueue } from '../storage/memory-queue';
+import type { FlowFileQueue, Prioritizer, QueuedFlowFile } from '../storage/queue';
+import { RunningConnection } from './backpressure';
+import type { ProcessorLogger } from './contract';
+import type { FlowFile } from './flowfile';
+import type { ProcessorRegistry } from './processor-registry';
+import { type NewProvenanceEvent, NO_IDS, type ProvenanceStore } from './provenance';
+import { type ProcessorHost, RunningProcessor } from './running-processor';
+import { type FlowStatus, flowStatus } from './status';
+
+export type QueueFactory = (flowId: string, connection: ResolvedFlow['connections'][number]) => FlowFileQueue;
+
+export interface EngineOptions {
+  provenance?: ProvenanceStore;
+  queueFactory?: QueueFactory;
+  logger?: ProcessorLogger;
+  allowedDirs?: readonly string[];
+}
+
+const TICK_MS = 250;
+
+export const silentLogger: ProcessorLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** Runs one validated flow: a queue per connection, tasks per processor, provenance for every step. */
+export class FlowEngine {
+  readonly processors = new Map<string, RunningProcessor>();
+  readonly connections = new Map<string, RunningConnection>();
+  readonly provenance: ProvenanceStore;
+  private ticker: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly host: ProcessorHost;
+
+  constructor(
+    readonly flow: ResolvedFlow,
+    registry: ProcessorRegistry,
+    options: EngineOptions = {},
+  ) {
+    this.provenance = options.provenance ?? new MemoryProvenanceStore();
+    const makeQueue: QueueFactory =
+      options.queueFactory ?? ((_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer));
+    for (const c of flow.connections) this.connections.set(c.id, new RunningConnection(c, makeQueue(flow.id, c)));
+    this.host = {
+      flowId: flow.id,
+      allowedDirs: options.allowedDirs ?? [],
+      logger: options.logger ?? silentLogger,
+      appendProvenance: (events) => this.provenance.append(events),
+      drained: (connections) => {
+        for (const c of connections) this.processors.get(c.spec.source)?.signal.notify();
+      },
+      filled: (connections) => {
+        for (const c of connections) this.processors.get(c.spec.target)?.signal.notify();
+      },
+    };
+    const all = [...this.connections.values()];
+    for (const p of flow.processors) {
+      const definition = registry.get(p.type);
+      if (!definition) throw new Error(`unknown processor type "${p.type}"`);
+      const inputs = all.filter((c) => c.spec.target === p.id);
+      const outgoing = all.filter((c) => c.spec.source === p.id);
+      this.processors.set(p.id, new RunningProcessor(p, definition, inputs, outgoing, this.host));
+    }
+  }
+
+  get id(): string {
+    return this.flow.id;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts every enabled processor; returns the ones whose setup failed (each has a bulletin). */
+  async start(): Promise<{ processorId: string; error: string }[]> {
+    this.running = true;
+    this.ticker ??= setInterval(() => this.tick(), TICK_MS);
+    const failures: { processorId: string; error: string }[] = [];
+    for (const p of this.processors.values()) {
+      try {
+        await p.start();
+      } catch (err) {
+        failures.push({ processorId: p.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return failures;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all([...this.processors.values()].map((p) => p.stop()));
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  async startProcessor(id: string): Promise<void> {
+    const p = this.processor(id);
+    this.ticker ??= setInterval(() => this.tick(), TICK_MS);
+    await p.start();
+  }
+
+  async stopProcessor(id: string): Promise<void> {
+    await this.processor(id).stop();
+  }
+
+  processor(id: string): RunningProcessor {
+    const p = this.processors.get(id);
+    if (!p) throw new Error(`no processor "${id}" in flow "${this.flow.id}"`);
+    return p;
+  }
+
+  connection(id: string): RunningConnection {
+    const c = this.connections.get(id);
+    if (!c) throw new Error(`no connection "${id}" in flow "${this.flow.id}"`);
+    return c;
+  }
+
+  /** Expiration sweep and per-second rates. */
+  tick(now = Date.now()): void {
+    for (const c of this.connections.values()) {
+      if (c.expirationMs <= 0) continue;
+      const expired = c.queue.expire(c.expirationMs, now);
+      if (expired.length === 0) continue;
+      void this.provenance.append(this.queueEvents(c, expired, 'EXPIRE', now, `older than ${c.spec.expiration}`));
+      this.processors.get(c.spec.source)?.signal.notify();
+    }
+    for (const p of this.processors.values()) p.stats.tick(now);
+  }
+
+  private queueEvents(
+    c: RunningConnection,
+    ffs: readonly FlowFile[],
+    type: 'EXPIRE' | 'DROP',
+    time: number,
+    details: string,
+  ): NewProvenanceEvent[] {
+    return ffs.map((ff) => ({
+      type,
+      time,
+      flowId: this.flow.id,
+      flowFileId: ff.id,
+      componentId: c.id,
+      componentType: 'Connection',
+      parentIds: NO_IDS,
+      childIds: NO_IDS,
+      attributes: ff.attributes,
+      contentSize: ff.size,
+      lineageStartDate: ff.lineageStartDate,
+      details,
+    }));
+  }
+
+  /** Nothing queued or in flight anywhere, no task inside onTrigger, and every source found nothing to do. */
+  isIdle(): boolean {
+    for (const c of this.connections.values()) if (c.queue.depth().count > 0) return false;
+    for (const p of this.processors.values()) {
+      if (p.runningTasks > 0) return false;
+      if (p.state === 'running' && p.isSource && !p.idle) return false;
+    }
+    return true;
+  }
+
+  /** Resolves true once idle (checked twice, a tick apart), false on timeout. */
+  async waitUntilIdle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let idleChecks = 0;
+    while (Date.now() < deadline) {
+      idleChecks = this.isIdle() ? idleChecks + 1 : 0;
+      if (idleChecks >= 2) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
+  status(now = Date.now()): FlowStatus {
+    return flowStatus(this, now);
+  }
+
+  listQueue(connectionId: string, limit = 100): QueuedFlowFile[] {
+    return this.connection(connectionId).queue.list(limit, Date.now());
+  }
+
+  /** Empties a connection's queue (FlowFiles not taken by a session), with a DROP event for each. */
+  async emptyQueue(connectionId: string): Promise<number> {
+    const c = this.connection(connectionId);
+    const dropped = c.queue.clear();
+    if (dropped.length > 0) {
+      await this.provenance.append(this.queueEvents(c, dropped, 'DROP', Date.now(), 'queue emptied by user'));
+      this.processors.get(c.spec.source)?.signal.notify();
+    }
+    return dropped.length;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Attributes } from './flowfile';
+
+export const PROVENANCE_EVENT_TYPES = [
+  'CREATE',
+  'RECEIVE',
+  'SEND',
+  'FETCH',
+  'ROUTE',
+  'ATTRIBUTES_MODIFIED',
+  'CONTENT_MODIFIED',
+  'FORK',
+  'JOIN',
+  'CLONE',
+  'DROP',
+  'EXPIRE',
+] as const;
+export type ProvenanceEventType = (typeof PROVENANCE_EVENT_TYPES)[number];
+
+/** One step in the life of a FlowFile. A persisted shape: names here are forever. */
+export interface ProvenanceEvent {
+  eventId: number;
+  type: ProvenanceEventType;
+  /** ms since epoch */
+  time: number;
+  flowId: string;
+  flowFileId: string;
+  /** Processor id, or connection id for EXPIRE and queue DROP events. */
+  componentId: string;
+  /** Processor type, or "Connection". */
+  componentType: string;
+  relationship?: string;
+  parentIds: readonly string[];
+  childIds: readonly string[];
+  /** The FlowFile's attributes after the event. */
+  attributes: Readonly<Attributes>;
+  contentSize: number;
+  lineageStartDate: number;
+  transitUri?: string;
+  details?: string;
+}
+
+/** An event before the store numbered it. */
+export type NewProvenanceEvent = Omit<ProvenanceEvent, 'eventId'>;
+
+export interface ProvenanceQuery {
+  flowId?: string;
+  flowFileId?: string;
+  componentId?: string;
+  type?: ProvenanceEventType;
+  /** inclusive, ms since epoch */
+  from?: number;
+  /** inclusive, ms since epoch */
+  to?: number;
+  /** newest first; default 100 */
+  limit?: number;
+}
+
+export interface Lineage {
+  flowFileId: string;
+  /** Every FlowFile id reachable through parent/child links, the root included. */
+  flowFileIds: string[];
+  events: ProvenanceEvent[];
+  /** Drawable graph: one node per event, an edge per FlowFile passing from one event to the next. */
+  nodes: {
+    id: string;
+    eventId: number;
+    type: ProvenanceEventType;
+    flowFileId: string;
+    time: number;
+    componentId: string;
+  }[];
+  edges: { id: string; source: string; target: string; flowFileId: string }[];
+}
+
+export interface ProvenanceStore {
+  append(events: readonly NewProvenanceEvent[]): void | Promise<void>;
+  query(q: ProvenanceQuery): ProvenanceEvent[] | Promise<ProvenanceEvent[]>;
+  get(eventId: number): ProvenanceEvent | undefined | Promise<ProvenanceEvent | undefined>;
+  lineage(flowFileId: string): Lineage | Promise<Lineage>;
+  close?(): Promise<void>;
+}
+
+export const NO_IDS: readonly string[] = Object.freeze([]);

@@ -1,0 +1,249 @@
+import type { ResolvedProcessor } from '../../flows/flow-schema';
+import { getOrInsert } from '../util/maps';
+import type { RunningConnection } from './backpressure';
+import type { ProcessorDefinition, ProcessorLogger, SetupContext, TriggerContext } from './contract';
+import { relationshipsOf } from './contract';
+import { ProcessorStats } from './processor-stats';
+import type { NewProvenanceEvent } from './provenance';
+import { Session, type SessionHost } from './session';
+import { nextTurn, Signal } from './signal';
+import { parseDuration } from './units';
+
+export type ProcessorState = 'stopped' | 'starting' | 'running' | 'stopping' | 'disabled';
+
+export interface Bulletin {
+  time: number;
+  level: 'error' | 'warn';
+  message: string;
+  flowFileIds: string[];
+}
+
+const MAX_BULLETINS = 20;
+/** Longest sleep before a task re-checks its conditions even without a signal. */
+const MAX_WAIT_MS = 1000;
+
+export interface ProcessorHost {
+  flowId: string;
+  allowedDirs: readonly string[];
+  logger: ProcessorLogger;
+  appendProvenance(events: NewProvenanceEvent[]): void | Promise<void>;
+  /** An input was taken from or acknowledged on these connections: wake their sources. */
+  drained(connections: readonly RunningConnection[]): void;
+  /** Outputs were enqueued on these connections: wake their targets. */
+  filled(connections: readonly RunningConnection[]): void;
+}
+
+/** One processor of a running flow: its config, its connections, its tasks and its counters. */
+export class RunningProcessor {
+  state: ProcessorState;
+  readonly stats: ProcessorStats;
+  readonly bulletins: Bulletin[] = [];
+  readonly signal = new Signal();
+  readonly periodMs: number;
+  readonly concurrency: number;
+  readonly penaltyMs: number;
+  readonly yieldMs: number;
+  readonly sessionHost: SessionHost;
+  /** The last trigger did no work (a source with nothing to produce). */
+  idle = false;
+  private state_: unknown;
+  private tasks: Promise<void>[] = [];
+  private activeTasks = 0;
+  private nextRunAt = 0;
+  private yieldUntil = 0;
+  private readonly context: TriggerContext<unknown, unknown>;
+
+  constructor(
+    readonly spec: ResolvedProcessor,
+    readonly definition: ProcessorDefinition,
+    readonly inputs: readonly RunningConnection[],
+    readonly outgoing: readonly RunningConnection[],
+    private readonly host: ProcessorHost,
+  ) {
+    this.state = spec.disabled ? 'disabled' : 'stopped';
+    this.periodMs = parseDuration(spec.schedule.period);
+    this.concurrency = spec.schedule.concurrency;
+    this.penaltyMs = parseDuration(spec.schedule.penalty);
+    this.yieldMs = parseDuration(spec.schedule.yield);
+    this.stats = new ProcessorStats(this.concurrency);
+    const outputs = new Map<string, RunningConnection['queue'][]>();
+    for (const c of outgoing)
+      for (const rel of c.spec.relationships) {
+        getOrInsert(outputs, rel, () => []).push(c.queue);
+      }
+    this.sessionHost = {
+      flowId: host.flowId,
+      processorId: spec.id,
+      processorType: spec.type,
+      relationships: new Set(relationshipsOf(definition, spec.config).map((r) => r.name)),
+      routes: definition.routes === true,
+      inputs: inputs.map((c) => c.queue),
+      outputs,
+    };
+    const setupContext = this.setupContext();
+    this.context = {
+      ...setupContext,
+      config: spec.config,
+      state: undefined,
+      yield: () => {
+        this.yieldUntil = Date.now() + this.yieldMs;
+      },
+      isBackPressured: () => this.isBackPressured(),
+    };
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get isSource(): boolean {
+    return this.inputs.length === 0;
+  }
+
+  get runningTasks(): number {
+    return this.activeTasks;
+  }
+
+  private setupContext(): SetupContext {
+    return {
+      flowId: this.host.flowId,
+      processorId: this.spec.id,
+      logger: this.host.logger,
+      allowedDirs: this.host.allowedDirs,
+      wake: () => this.signal.notify(),
+    };
+  }
+
+  /** Any outgoing connection full? Self-loops do not count, or a retry loop could deadlock itself. */
+  isBackPressured(): boolean {
+    for (const c of this.outgoing) if (!c.selfLoop && c.isFull()) return true;
+    return false;
+  }
+
+  hasInput(now: number): boolean {
+    for (const c of this.inputs) if (c.queue.hasAvailable(now)) return true;
+    return false;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.state = 'starting';
+    try {
+      this.state_ = await this.definition.setup?.(this.spec.config, this.setupContext());
+    } catch (err) {
+      this.state = 'stopped';
+      this.bulletin('error', `failed to start: ${errorMessage(err)}`, []);
+      throw err;
+    }
+    this.context.state = this.state_;
+    this.state = 'running';
+    this.idle = false;
+    this.tasks = Array.from({ length: this.concurrency }, () => this.runTask());
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.signal.notify();
+    await Promise.all(this.tasks);
+    this.tasks = [];
+    try {
+      await this.definition.teardown?.(this.state_, this.setupContext());
+    } catch (err) {
+      this.bulletin('warn', `teardown failed: ${errorMessage(err)}`, []);
+    }
+    this.state = 'stopped';
+  }
+
+  private async runTask(): Promise<void> {
+    while (this.state === 'running') {
+      const now = Date.now();
+      if (this.yieldUntil > now) {
+        await this.signal.wait(Math.min(this.yieldUntil - now, MAX_WAIT_MS));
+        continue;
+      }
+      if (this.isBackPressured()) {
+        const token = this.stats.beginBlocked(now);
+        await this.signal.wait(MAX_WAIT_MS);
+        this.stats.endBlocked(token, Date.now());
+        continue;
+      }
+      if (this.periodMs > 0 && now < this.nextRunAt) {
+        await this.signal.wait(this.nextRunAt - now);
+        continue;
+      }
+      if (!this.isSource && !this.hasInput(now)) {
+        this.idle = true;
+        await this.signal.wait(this.untilNextRelease(now));
+        continue;
+      }
+      this.nextRunAt = now + this.periodMs;
+      const worked = await this.trigger();
+      if (!worked && this.isSource) {
+        this.idle = true;
+        await this.signal.wait(Math.max(this.periodMs, Math.min(this.yieldMs, MAX_WAIT_MS)));
+      } else await nextTurn();
+    }
+  }
+
+  private untilNextRelease(now: number): number {
+    let wait = MAX_WAIT_MS;
+    for (const c of this.inputs) {
+      const at = c.queue.nextRelease();
+      if (at !== undefined) wait = Math.min(wait, at - now);
+    }
+    return wait;
+  }
+
+  /** Runs onTrigger once in a new session; commits it, or rolls it back and posts a bulletin. */
+  async trigger(): Promise<boolean> {
+    const session = new Session(this.sessionHost);
+    const started = Date.now();
+    const token = this.stats.beginBusy(started);
+    this.activeTasks++;
+    this.stats.counters.tasks++;
+    try {
+      await this.definition.onTrigger(session, this.context);
+      const result = await session.commit((events) => this.host.appendProvenance(events));
+      const c = this.stats.counters;
+      c.in += result.in;
+      c.bytesIn += result.bytesIn;
+      c.out += result.out;
+      c.bytesOut += result.bytesOut;
+      this.idle = !session.worked;
+      if (result.afterCommitError !== undefined)
+        this.bulletin('warn', `after commit: ${errorMessage(result.afterCommitError)}`, []);
+      if (result.out > 0) this.host.filled(this.outgoing);
+      if (result.in > 0) this.host.drained(this.inputs);
+      return session.worked;
+    } catch (err) {
+      const returned = await session.rollback(this.penaltyMs);
+      this.stats.counters.errors++;
+      this.idle = false;
+      this.yieldUntil = Date.now() + Math.min(this.yieldMs, this.penaltyMs || this.yieldMs);
+      const ids = returned.map((ff) => ff.id);
+      this.bulletin(
+        'error',
+        `${errorMessage(err)}; session rolled back${ids.length > 0 ? `, ${ids.length} FlowFile(s) penalized for ${this.spec.schedule.penalty}` : ''}`,
+        ids,
+      );
+      return true;
+    } finally {
+      this.activeTasks--;
+      this.stats.endBusy(token, Date.now());
+    }
+  }
+
+  bulletin(level: Bulletin['level'], message: string, flowFileIds: string[]): void {
+    this.bulletins.push({ time: Date.now(), level, message, flowFileIds: flowFileIds.slice(0, 20) });
+    if (this.bulletins.length > MAX_BULLETINS) this.bulletins.shift();
+    this.host.logger[level](
+      { processor: this.spec.id, type: this.spec.type, flowFileIds: flowFileIds.slice(0, 5) },
+      message,
+    );
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,63 @@
+import type { Lineage, ProvenanceEvent } from '../engine/provenance';
+
+/**
+ * Builds the lineage of a FlowFile from a set of events: every ancestor (through parentIds) and every
+ * descendant (through childIds), then a graph of events linked in time order per FlowFile plus the
+ * parent → child links of FORK, JOIN and CLONE.
+ */
+export function buildLineage(flowFileId: string, eventsOf: (ffId: string) => ProvenanceEvent[]): Lineage {
+  const seen = new Set<string>([flowFileId]);
+  const todo = [flowFileId];
+  const events = new Map<number, ProvenanceEvent>();
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    for (const e of eventsOf(id)) {
+      events.set(e.eventId, e);
+      for (const other of [...e.parentIds, ...e.childIds, e.flowFileId]) {
+        if (!seen.has(other)) {
+          seen.add(other);
+          todo.push(other);
+        }
+      }
+    }
+  }
+  const ordered = [...events.values()].sort((a, b) => a.time - b.time || a.eventId - b.eventId);
+  const nodes = ordered.map((e) => ({
+    id: `e${e.eventId}`,
+    eventId: e.eventId,
+    type: e.type,
+    flowFileId: e.flowFileId,
+    time: e.time,
+    componentId: e.componentId,
+  }));
+  const edges: Lineage['edges'] = [];
+  const last = new Map<string, ProvenanceEvent>();
+  for (const e of ordered) {
+    const prev = last.get(e.flowFileId);
+    if (prev)
+      edges.push({
+        id: `e${prev.eventId}-e${e.eventId}`,
+        source: `e${prev.eventId}`,
+        target: `e${e.eventId}`,
+        flowFileId: e.flowFileId,
+      });
+    last.set(e.flowFileId, e);
+  }
+  // Parent → child: the event that created the children links to each child's first event.
+  const first = new Map<string, ProvenanceEvent>();
+  for (const e of ordered) if (!first.has(e.flowFileId)) first.set(e.flowFileId, e);
+  for (const e of ordered) {
+    if (e.childIds.length === 0) continue;
+    for (const child of e.childIds) {
+      const target = first.get(child);
+      if (target && target.eventId !== e.eventId)
+        edges.push({
+          id: `e${e.eventId}-e${target.eventId}`,
+          source: `e${e.eventId}`,
+          target: `e${target.eventId}`,
+          flowFileId: child,
+        });
+    }
+  }
+  return { flowFileId, flowFileIds: [...seen], events: ordered, nodes, edges };
+}

@@ -1,0 +1,46 @@
+import type { FlowFile } from '../engine/flowfile';
+
+/** A FlowFile waiting in a connection, as the queue inspector lists it. */
+export interface QueuedFlowFile {
+  position: number;
+  id: string;
+  attributes: Readonly<Record<string, string>>;
+  size: number;
+  ageMs: number;
+  penalized: boolean;
+}
+
+export interface QueueDepth {
+  /** FlowFiles queued, penalized or taken by a session not yet committed. */
+  count: number;
+  bytes: number;
+  inFlight: number;
+  penalized: number;
+}
+
+/**
+ * One connection's queue. The engine is the only caller: it takes batches for a session, acknowledges
+ * them when the session commits and requeues them (penalized) when it rolls back. Depth counts every
+ * FlowFile not yet acknowledged, so backpressure sees in-flight work too.
+ */
+export interface FlowFileQueue {
+  readonly connectionId: string;
+  depth(): QueueDepth;
+  /** True when at least one FlowFile can be taken now (not penalized). */
+  hasAvailable(now: number): boolean;
+  /** When the next penalized FlowFile becomes available, if any. */
+  nextRelease(): number | undefined;
+  offer(ffs: readonly FlowFile[]): void | Promise<void>;
+  take(max: number, now: number): FlowFile[] | Promise<FlowFile[]>;
+  acknowledge(ffs: readonly FlowFile[]): void | Promise<void>;
+  requeue(ffs: readonly FlowFile[], penaltyMs: number, now: number): void | Promise<void>;
+  /** Removes and returns FlowFiles older than `maxAgeMs` (by entry date) that are not in flight. */
+  expire(maxAgeMs: number, now: number): FlowFile[];
+  oldestEntryDate(): number | undefined;
+  list(limit: number, now: number): QueuedFlowFile[];
+  find(flowFileId: string): FlowFile | undefined;
+  /** Removes and returns every FlowFile not in flight. */
+  clear(): FlowFile[];
+}
+
+export type Prioritizer = 'fifo' | 'oldest-first' | 'newest-first' | 'priority-attribute';

@@ -1,0 +1,145 @@
+/**
+ * Runs one processor through a real Session, without a flow: enqueue inputs, trigger, then read what went
+ * to each relationship and the provenance written. The harness processor tests use.
+ */
+import type { ProcessorDefinition, ProcessorLogger, TriggerContext } from '../engine/contract';
+import { relationshipsOf } from '../engine/contract';
+import { type Attributes, type FlowFile, newFlowFile } from '../engine/flowfile';
+import { ProcessorRegistry } from '../engine/processor-registry';
+import type { NewProvenanceEvent } from '../engine/provenance';
+import { type CommitResult, Session } from '../engine/session';
+import { MemoryQueue } from '../storage/memory-queue';
+
+export interface LogLine {
+  level: string;
+  obj: object;
+  msg?: string;
+}
+
+export class ProcessorRunner<C = any, S = any> {
+  readonly input = new MemoryQueue('input');
+  readonly outputs = new Map<string, MemoryQueue>();
+  readonly events: NewProvenanceEvent[] = [];
+  readonly logs: LogLine[] = [];
+  readonly config: C;
+  readonly relationships: string[];
+  private state: S | undefined;
+  private started = false;
+  private yielded = false;
+  backPressured = false;
+  readonly logger: ProcessorLogger;
+
+  constructor(
+    readonly definition: ProcessorDefinition<C, S>,
+    config: unknown = {},
+    readonly options: { allowedDirs?: string[]; flowId?: string; processorId?: string } = {},
+  ) {
+    const registry = new ProcessorRegistry([definition as ProcessorDefinition]);
+    const checked = registry.checkConfig(definition.type, config, '', options.allowedDirs ?? []);
+    if (checked.issues.length > 0)
+      throw new Error(`invalid config: ${checked.issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`);
+    this.config = checked.config as C;
+    this.relationships = relationshipsOf(definition, this.config).map((r) => r.name);
+    for (const r of this.relationships) this.outputs.set(r, new MemoryQueue(r));
+    const log =
+      (level: string) =>
+      (obj: object, msg?: string): void => {
+        this.logs.push({ level, obj, msg });
+      };
+    this.logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+  }
+
+  private setupContext() {
+    return {
+      flowId: this.options.flowId ?? 'test-flow',
+      processorId: this.options.processorId ?? 'under-test',
+      logger: this.logger,
+      allowedDirs: this.options.allowedDirs ?? [],
+      wake: () => {},
+    };
+  }
+
+  async start(): Promise<this> {
+    if (!this.started) {
+      this.state = (await this.definition.setup?.(this.config, this.setupContext())) as S;
+      this.started = true;
+    }
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.started) await this.definition.teardown?.(this.state as S, this.setupContext());
+    this.started = false;
+  }
+
+  enqueue(content: Buffer | string = '', attributes: Attributes = {}): FlowFile {
+    const ff = newFlowFile(content, attributes);
+    this.input.offer([ff]);
+    return ff;
+  }
+
+  /** One trigger in a new session: commit on success; on a throw, rollback (no penalty) and rethrow. */
+  async trigger(): Promise<CommitResult & { yielded: boolean }> {
+    await this.start();
+    const session = new Session({
+      flowId: this.options.flowId ?? 'test-flow',
+      processorId: this.options.processorId ?? 'under-test',
+      processorType: this.definition.type,
+      relationships: new Set(this.relationships),
+      routes: this.definition.routes === true,
+      inputs: [this.input],
+      outputs: new Map([...this.outputs].map(([name, q]) => [name, [q]])),
+    });
+    this.yielded = false;
+    const ctx: TriggerContext<C, S> = {
+      ...this.setupContext(),
+      config: this.config,
+      state: this.state as S,
+      yield: () => {
+        this.yielded = true;
+      },
+      isBackPressured: () => this.backPressured,
+    };
+    try {
+      await this.definition.onTrigger(session, ctx);
+      const result = await session.commit((events) => {
+        this.events.push(...events);
+      });
+      return { ...result, yielded: this.yielded };
+    } catch (err) {
+      await session.rollback(0);
+      throw err;
+    }
+  }
+
+  /** Triggers until the input is empty (at most `max` times). */
+  async run(max = 1000): Promise<void> {
+    for (let i = 0; i < max && this.input.depth().count > 0; i++) await this.trigger();
+  }
+
+  /** FlowFiles sent to a relationship so far (taken off its queue). */
+  transferred(relationship: string): FlowFile[] {
+    const q = this.outputs.get(relationship);
+    if (!q) throw new Error(`no relationship "${relationship}"; have ${this.relationships.join(', ')}`);
+    const all: FlowFile[] = [];
+    const got = q.take(Number.MAX_SAFE_INTEGER, Date.now());
+    q.acknowledge(got);
+    all.push(...got);
+    this.kept.set(relationship, [...(this.kept.get(relationship) ?? []), ...all]);
+    return this.kept.get(relationship)!;
+  }
+
+  private readonly kept = new Map<string, FlowFile[]>();
+
+  provenance(): NewProvenanceEvent[] {
+    return this.events;
+  }
+}
+
+export function processorRunner<C, S>(
+  definition: ProcessorDefinition<C, S>,
+  config: unknown = {},
+  options: { allowedDirs?: string[] } = {},
+): ProcessorRunner<C, S> {
+  return new ProcessorRunner(definition, config, options);
+}
