@@ -5,7 +5,6 @@ import { FlowEngine } from './engine/flow-engine';
 import { parseDuration } from './engine/units';
 import { loadFlowFile } from './flow-loader';
 import { createLogger } from './logger';
-import { startServer } from './serve';
 import { formatIssue } from './validation/ajv';
 
 const program = new Command('sluice').description('Visual, flow-based data pipelines.').showHelpAfterError();
@@ -66,6 +65,7 @@ program
   .addOption(new Option('--allow-dir <dir...>', 'directories file processors may use (default: the data directory)'))
   .action(async (opts: { port: number; host: string; data: string; allowDir?: string[] }) => {
     const dataDir = path.resolve(opts.data);
+    const { startServer } = await import('./serve');
     const server = await startServer({
       port: opts.port,
       host: opts.host,

@@ -17,9 +17,33 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** Friendly names for the patterns the flow schema uses, so errors say what to write. */
+const PATTERN_HINTS: [RegExp, string][] = [
+  [/\(ms\|msec/, 'must be a duration such as "100ms", "30s", "5 min" or "1h"'],
+  [/\[kK\]\[bB\]/, 'must be a size such as "512 KB", "10 MB" or "1 GB"'],
+  [/^\^\[A-Za-z0-9\]\[A-Za-z0-9_-\]/, 'must be 1 to 64 letters, digits, "_" or "-", starting with a letter or digit'],
+];
+
 /** ajv errors as path-named issues, with the path prefixed (e.g. "/processors/2/config"). */
 export function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix = ''): ValidationIssue[] {
-  return (errors ?? []).map((e) => {
+  const list = errors ?? [];
+  // An anyOf that failed reports each branch too; keep one line per path: the most specific hint.
+  const anyOfPaths = new Set(list.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const issue of list.map(describe)) {
+    const key = `${issue.path}\n${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+
+  function describe(e: ErrorObject): ValidationIssue {
+    if (anyOfPaths.has(e.instancePath) && e.keyword !== 'pattern') {
+      const hinted = list.find((o) => o.instancePath === e.instancePath && o.keyword === 'pattern');
+      if (hinted) return describe(hinted);
+    }
     let path = `${prefix}${e.instancePath}`;
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'additionalProperties') {
@@ -30,9 +54,14 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined, pref
       message = `must have required property "${(e.params as { missingProperty: string }).missingProperty}"`;
     } else if (e.keyword === 'enum') {
       message = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (e.keyword === 'const') {
+      message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    } else if (e.keyword === 'pattern') {
+      const pattern = (e.params as { pattern: string }).pattern;
+      message = PATTERN_HINTS.find(([re]) => re.test(pattern))?.[1] ?? message;
     }
     return { path, message };
-  });
+  }
 }
 
 export function formatIssue(issue: ValidationIssue): string {
