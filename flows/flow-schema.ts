@@ -52,6 +52,12 @@ export const processorSchema = {
       description: 'Relationships whose FlowFiles are dropped (DROP provenance) instead of connected.',
     },
     disabled: { type: 'boolean', default: false, description: 'A disabled processor is never started.' },
+    executionMode: {
+      enum: ['all', 'primary'],
+      default: 'all',
+      description:
+        'In a cluster: run on every worker (all), or only on the elected primary (for sources that must not run twice).',
+    },
   },
 } as const;
 
