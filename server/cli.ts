@@ -1,10 +1,13 @@
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRegistry } from '../processors/registry';
 import { FlowEngine } from './engine/flow-engine';
-import { parseDuration } from './engine/units';
+import { parseDuration, parseSize } from './engine/units';
 import { loadFlowFile } from './flow-loader';
 import { createLogger } from './logger';
+import { addNatsOptions, type NatsCliOptions, openNatsFromCli } from './nats/cli-options';
+import type { NatsBackend } from './nats/nats-backend';
+import type { RunningServer } from './serve';
 import { formatIssue } from './validation/ajv';
 
 const program = new Command('sluice').description('Visual, flow-based data pipelines.').showHelpAfterError();
@@ -25,13 +28,14 @@ program
     process.exitCode = failed ? 1 : 0;
   });
 
-program
+const runCommand = program
   .command('run')
   .description('Run a flow headless and print its final status as JSON.')
   .argument('<flow>', 'flow JSON file')
   .option('--until-idle', 'stop once sources are exhausted and every queue is empty')
-  .option('--timeout <duration>', 'stop after this long', '30s')
-  .action(async (file: string, opts: { untilIdle?: boolean; timeout: string }) => {
+  .option('--timeout <duration>', 'stop after this long', '30s');
+addNatsOptions(runCommand).action(
+  async (file: string, opts: { untilIdle?: boolean; timeout: string } & NatsCliOptions) => {
     const registry = createRegistry();
     const check = await loadFlowFile(file, registry);
     if (!check.ok) {
@@ -40,44 +44,111 @@ program
       return;
     }
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-    const engine = new FlowEngine(check.resolved, registry, { logger });
     const timeoutMs = parseDuration(opts.timeout);
+    let nats: NatsBackend | undefined;
+    if (opts.nats) {
+      const opened = await openNatsFromCli({ ...opts, nats: opts.nats }, logger, timeoutMs);
+      if ('error' in opened) {
+        process.stderr.write(`sluice: ${opened.error}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      nats = opened;
+    }
+    const backend = nats;
+    const engine = new FlowEngine(check.resolved, registry, {
+      logger,
+      ...(backend && {
+        queueFactory: backend.queueFactory,
+        provenance: backend.provenance,
+        backendStatus: () => backend.status(),
+      }),
+    });
+    await nats?.ready();
     const failures = await engine.start();
     for (const f of failures) process.stderr.write(`${file}: processor ${f.processorId} failed to start: ${f.error}\n`);
     let idle = false;
     if (opts.untilIdle) idle = await engine.waitUntilIdle(timeoutMs);
     else await new Promise((resolve) => setTimeout(resolve, timeoutMs));
     await engine.stop();
+    await nats?.refresh();
     engine.tick();
     process.stdout.write(`${JSON.stringify(engine.status(), null, 2)}\n`);
+    await nats?.close();
     if (opts.untilIdle && !idle) {
       process.stderr.write(`${file}: not idle after ${opts.timeout}\n`);
       process.exitCode = 2;
     } else if (failures.length > 0) process.exitCode = 1;
-  });
+  },
+);
 
 program
   .command('serve')
-  .description('Serve the API and the UI, running the stored flows (the example flows on first start).')
-  .option('--port <port>', 'port', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 8080))
-  .option('--host <host>', 'interface to bind', process.env.HOST ?? '127.0.0.1')
-  .option('--data <dir>', 'data directory', process.env.SLUICE_DATA ?? './data')
+  .description(
+    'Serve the API and the UI, running the stored flows (a fresh data directory gets the example flows, started).',
+  )
+  .option('--port <port>', 'port', parsePort, Number(process.env.PORT ?? 8080))
+  .option('--host <host>', 'interface to bind; anything but loopback needs a token', process.env.HOST ?? '127.0.0.1')
+  .option('--data <dir>', 'data directory (flows, running state)', process.env.SLUICE_DATA ?? './data')
+  .addOption(
+    new Option('--token <token>', 'every /api, /metrics and /listen request needs "Authorization: Bearer <token>"').env(
+      'SLUICE_TOKEN',
+    ),
+  )
   .addOption(new Option('--allow-dir <dir...>', 'directories file processors may use (default: the data directory)'))
-  .action(async (opts: { port: number; host: string; data: string; allowDir?: string[] }) => {
-    const dataDir = path.resolve(opts.data);
-    const { startServer } = await import('./serve');
-    const server = await startServer({
-      port: opts.port,
-      host: opts.host,
-      dataDir,
-      allowedDirs: opts.allowDir?.map((d) => path.resolve(d)),
-    });
-    const shutdown = async () => {
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
+  .option('--max-body <size>', 'largest request body, e.g. "5mb"', '5mb')
+  .action(
+    async (opts: {
+      port: number;
+      host: string;
+      data: string;
+      token?: string;
+      allowDir?: string[];
+      maxBody: string;
+    }) => {
+      const maxBodyBytes = parseBodySize(opts.maxBody);
+      const { startServer } = await import('./serve');
+      let server: RunningServer;
+      try {
+        server = await startServer({
+          port: opts.port,
+          host: opts.host,
+          dataDir: path.resolve(opts.data),
+          token: opts.token || undefined,
+          allowedDirs: opts.allowDir?.map((d) => path.resolve(d)),
+          maxBodyBytes,
+        });
+      } catch (err) {
+        process.stderr.write(`sluice serve: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      const shutdown = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+  );
+
+function parseBodySize(value: string): number {
+  let size: number;
+  try {
+    size = parseSize(/^\d+$/.test(value.trim()) ? Number(value) : value);
+  } catch {
+    size = Number.NaN;
+  }
+  if (!(size > 0)) {
+    process.stderr.write(`sluice serve: --max-body "${value}" is not a size (e.g. 5mb, 512kb, 1048576)\n`);
+    process.exit(1);
+  }
+  return size;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is 0 to 65535');
+  return port;
+}
 
 await program.parseAsync(process.argv);

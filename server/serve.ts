@@ -1,61 +1,128 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express from 'express';
+import type { Express } from 'express';
 import { createRegistry } from '../processors/registry';
+import { createApp } from './api/app';
+import { isLoopback } from './api/auth';
+import type { StatusStream } from './api/status-stream';
+import type { QueueFactory } from './engine/flow-engine';
+import type { ProcessorRegistry } from './engine/processor-registry';
+import type { ProvenanceStore } from './engine/provenance';
 import { createLogger } from './logger';
 import { FlowManager } from './runtime/flow-manager';
+import { FlowStore } from './storage/flow-store';
 import { MemoryProvenanceStore } from './storage/memory-provenance-store';
 
 export interface ServeOptions {
   port: number;
   host: string;
+  /** Flows and their running state persist here (created when missing). */
   dataDir: string;
+  /** Directories file processors may use; default: the data directory. */
   allowedDirs?: string[];
-  examplesDir?: string;
+  /** The example flows a fresh data directory is seeded with (and started); false = none. */
+  examplesDir?: string | false;
+  /** Required for every /api, /metrics and /listen request when set; required to bind a non-loopback host. */
+  token?: string;
+  /** Largest request body in bytes (default 5 MB). */
+  maxBodyBytes?: number;
+  /** The built UI (default `ui/dist`). */
+  uiDir?: string;
   logLevel?: string;
+  /** Pluggable back ends (the NATS JetStream ones); default: in-process queues and provenance. */
+  queueFactory?: QueueFactory;
+  provenance?: ProvenanceStore;
+  registry?: ProcessorRegistry;
+  /** Status push interval of /api/events (default 1 s) and its heartbeat (default 15 s). */
+  statusIntervalMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: Express;
+  manager: FlowManager;
+  /** The /api/events stream (its client count is observable). */
+  events: StatusStream;
+  /** Stops serving and stops every flow; the remembered running state is kept for the next start. */
+  close(): Promise<void>;
 }
 
 export const EXAMPLES_DIR = path.resolve(import.meta.dirname, '../flows/examples');
+export const UI_DIR = path.resolve(import.meta.dirname, '../ui/dist');
+export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 
-export async function startServer(options: ServeOptions) {
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  if (!isLoopback(options.host) && !options.token)
+    throw new Error(
+      `binding ${options.host} exposes the API beyond this machine: set a token (--token or SLUICE_TOKEN) first`,
+    );
   const logger = createLogger(options.logLevel);
-  const registry = createRegistry();
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const ownProvenance = options.provenance === undefined;
+  const provenance: ProvenanceStore = options.provenance ?? new MemoryProvenanceStore();
   const manager = new FlowManager({
-    registry,
-    provenance: new MemoryProvenanceStore(),
+    registry: options.registry ?? createRegistry(),
+    provenance,
     logger,
-    allowedDirs: options.allowedDirs,
+    allowedDirs: (options.allowedDirs ?? [dataDir]).map((d) => path.resolve(d)),
+    queueFactory: options.queueFactory,
+    store: new FlowStore(dataDir),
   });
-  const examplesDir = options.examplesDir ?? EXAMPLES_DIR;
-  for (const file of (await readdir(examplesDir)).filter((f) => f.endsWith('.json')).sort()) {
-    try {
-      const flow = await manager.put(JSON.parse(await readFile(path.join(examplesDir, file), 'utf8')));
-      await manager.start(flow.id);
-    } catch (err) {
-      logger.warn({ file, err: (err as Error).message }, 'example flow not loaded');
-    }
+  await manager.load(options.examplesDir ?? EXAMPLES_DIR);
+
+  const { app, stream } = createApp({
+    manager,
+    provenance,
+    logger,
+    token: options.token,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    uiDir: options.uiDir ?? UI_DIR,
+    statusIntervalMs: options.statusIntervalMs,
+    heartbeatMs: options.heartbeatMs,
+  });
+
+  let server: Server;
+  try {
+    server = await listen(app, options.port, options.host);
+  } catch (err) {
+    await manager.close();
+    throw err;
   }
-
-  const app = express();
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', flows: manager.list().length });
-  });
-
-  const server = app.listen(options.port, options.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
   const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
-  logger.info({ url }, 'sluice is serving');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, dataDir, flows: manager.ids().length, token: Boolean(options.token) }, 'sluice is serving');
+  let closing: Promise<void> | undefined;
   return {
     url,
+    port: address.port,
+    app,
     manager,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await manager.close();
+    events: stream,
+    close() {
+      closing ??= (async () => {
+        stream.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        await closed;
+        await manager.close();
+        if (ownProvenance) await provenance.close?.();
+      })();
+      return closing;
     },
   };
+}
+
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
 }

@@ -34,6 +34,12 @@ export interface ProcessSession {
   transfer(ff: FlowFile, relationship: string): void;
   /** Drops the FlowFile (DROP). */
   remove(ff: FlowFile): void;
+  /**
+   * Gives an unchanged input FlowFile back to its queue at commit, at the front and not penalized, instead
+   * of acknowledging it: no provenance, not counted as processed. For processors that wait for more input
+   * (MergeContent's bins, ControlRate's budget); one that requeues should also `yield()` to avoid spinning.
+   */
+  requeue(ff: FlowFile): void;
   /** Provenance only this processor can see. */
   reportReceive(ff: FlowFile, transitUri: string, details?: string): void;
   reportSend(ff: FlowFile, transitUri: string, details?: string): void;
@@ -57,7 +63,10 @@ export interface SetupContext {
   logger: ProcessorLogger;
   /** Directories file processors may touch; empty = unrestricted. */
   allowedDirs: readonly string[];
-  /** Wakes the scheduler for this processor (e.g. a listener received data). */
+  /**
+   * Wakes the scheduler for this processor (e.g. a listener received data); a processor with inputs is then
+   * triggered once even when they are empty (a timer of a processor that holds state, like open windows).
+   */
   wake(): void;
 }
 
@@ -88,6 +97,11 @@ export interface ProcessorDefinition<C = any, S = any> {
   /** Parses the config once per start; the result is `ctx.state`, shared by the processor's tasks. */
   setup?: (config: C, ctx: SetupContext) => S | Promise<S>;
   onTrigger(session: ProcessSession, ctx: TriggerContext<C, S>): void | Promise<void>;
+  /**
+   * Runs once in a last session when the processor stops, after its tasks ended and before teardown: emit
+   * what it holds (open windows) instead of losing it. It may overshoot a full outgoing connection once.
+   */
+  onStop?: (session: ProcessSession, ctx: TriggerContext<C, S>) => void | Promise<void>;
   /** Releases what setup acquired (servers, sockets, subscriptions). */
   teardown?: (state: S, ctx: SetupContext) => void | Promise<void>;
 }

@@ -8,13 +8,15 @@ import type { FlowFile } from './flowfile';
 import type { ProcessorRegistry } from './processor-registry';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceStore } from './provenance';
 import { type ProcessorHost, RunningProcessor } from './running-processor';
-import { type FlowStatus, flowStatus } from './status';
+import { type BackendStatus, type FlowStatus, flowStatus } from './status';
 
 export type QueueFactory = (flowId: string, connection: ResolvedFlow['connections'][number]) => FlowFileQueue;
 
 export interface EngineOptions {
   provenance?: ProvenanceStore;
   queueFactory?: QueueFactory;
+  /** The queue back end's own state (e.g. the NATS connection), shown as `backend` in the status. */
+  backendStatus?: () => BackendStatus;
   logger?: ProcessorLogger;
   allowedDirs?: readonly string[];
 }
@@ -31,6 +33,7 @@ export class FlowEngine {
   private ticker: NodeJS.Timeout | undefined;
   private running = false;
   private readonly host: ProcessorHost;
+  readonly backendStatus: (() => BackendStatus) | undefined;
 
   constructor(
     readonly flow: ResolvedFlow,
@@ -61,6 +64,9 @@ export class FlowEngine {
       const outgoing = all.filter((c) => c.spec.source === p.id);
       this.processors.set(p.id, new RunningProcessor(p, definition, inputs, outgoing, this.host));
     }
+    // FlowFiles another process published (a shared broker) arrive unannounced: wake their target.
+    for (const c of all) c.queue.onAvailable?.(() => this.processors.get(c.spec.target)?.signal.notify());
+    this.backendStatus = options.backendStatus;
   }
 
   get id(): string {
@@ -71,12 +77,16 @@ export class FlowEngine {
     return this.running;
   }
 
-  /** Starts every enabled processor; returns the ones whose setup failed (each has a bulletin). */
-  async start(): Promise<{ processorId: string; error: string }[]> {
+  /**
+   * Starts every enabled processor (except those in `options.skip`, which stay stopped); returns the ones
+   * whose setup failed (each has a bulletin).
+   */
+  async start(options: { skip?: ReadonlySet<string> } = {}): Promise<{ processorId: string; error: string }[]> {
     this.running = true;
     this.ticker ??= setInterval(() => this.tick(), TICK_MS);
     const failures: { processorId: string; error: string }[] = [];
     for (const p of this.processors.values()) {
+      if (options.skip?.has(p.id)) continue;
       try {
         await p.start();
       } catch (err) {
@@ -180,10 +190,15 @@ export class FlowEngine {
     return this.connection(connectionId).queue.list(limit, Date.now());
   }
 
+  /** A FlowFile waiting in a connection (not taken by a session), for the queue inspector. */
+  queuedFlowFile(connectionId: string, flowFileId: string): FlowFile | undefined {
+    return this.connection(connectionId).queue.find(flowFileId);
+  }
+
   /** Empties a connection's queue (FlowFiles not taken by a session), with a DROP event for each. */
   async emptyQueue(connectionId: string): Promise<number> {
     const c = this.connection(connectionId);
-    const dropped = c.queue.clear();
+    const dropped = c.queue.drain ? await c.queue.drain() : c.queue.clear();
     if (dropped.length > 0) {
       await this.provenance.append(this.queueEvents(c, dropped, 'DROP', Date.now(), 'queue emptied by user'));
       this.processors.get(c.spec.source)?.signal.notify();

@@ -51,6 +51,8 @@ export class RunningProcessor {
   private activeTasks = 0;
   private nextRunAt = 0;
   private yieldUntil = 0;
+  /** `ctx.wake()` was called: trigger once even without input (a timer of a processor that holds state). */
+  private wakeRequested = false;
   private readonly context: TriggerContext<unknown, unknown>;
 
   constructor(
@@ -110,7 +112,10 @@ export class RunningProcessor {
       processorId: this.spec.id,
       logger: this.host.logger,
       allowedDirs: this.host.allowedDirs,
-      wake: () => this.signal.notify(),
+      wake: () => {
+        this.wakeRequested = true;
+        this.signal.notify();
+      },
     };
   }
 
@@ -147,6 +152,8 @@ export class RunningProcessor {
     this.signal.notify();
     await Promise.all(this.tasks);
     this.tasks = [];
+    // One last session for what the processor holds (open windows): it may overshoot a full connection once.
+    if (this.definition.onStop) await this.trigger(this.definition.onStop);
     try {
       await this.definition.teardown?.(this.state_, this.setupContext());
     } catch (err) {
@@ -172,7 +179,7 @@ export class RunningProcessor {
         await this.signal.wait(this.nextRunAt - now);
         continue;
       }
-      if (!this.isSource && !this.hasInput(now)) {
+      if (!this.isSource && !this.hasInput(now) && !this.wakeRequested) {
         this.idle = true;
         await this.signal.wait(this.untilNextRelease(now));
         continue;
@@ -196,14 +203,15 @@ export class RunningProcessor {
   }
 
   /** Runs onTrigger once in a new session; commits it, or rolls it back and posts a bulletin. */
-  async trigger(): Promise<boolean> {
+  async trigger(run: ProcessorDefinition['onTrigger'] = this.definition.onTrigger): Promise<boolean> {
+    this.wakeRequested = false;
     const session = new Session(this.sessionHost);
     const started = Date.now();
     const token = this.stats.beginBusy(started);
     this.activeTasks++;
     this.stats.counters.tasks++;
     try {
-      await this.definition.onTrigger(session, this.context);
+      await run.call(this.definition, session, this.context);
       const result = await session.commit((events) => this.host.appendProvenance(events));
       const c = this.stats.counters;
       c.in += result.in;

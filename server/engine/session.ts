@@ -26,13 +26,14 @@ export interface SessionHost {
 }
 
 const REMOVED = Symbol('removed');
+const REQUEUED = Symbol('requeued');
 
 interface Tracked {
   current: FlowFile;
   origin: 'input' | 'created' | 'clone';
   attributesModified: boolean;
   contentModified: boolean;
-  fate?: string | typeof REMOVED;
+  fate?: string | typeof REMOVED | typeof REQUEUED;
 }
 
 interface PendingEvent {
@@ -110,21 +111,27 @@ export class Session implements ProcessSession {
     options: { parents?: readonly FlowFile[]; content?: Buffer | string; attributes?: Attributes } = {},
   ): FlowFile {
     this.assertOpen();
-    const parents = (options.parents ?? []).map((p) => this.latest(p));
+    if (!options.parents || options.parents.length === 0) {
+      const ff = newFlowFile(options.content, options.attributes);
+      this.tracked.set(ff.id, { current: ff, origin: 'created', attributesModified: false, contentModified: false });
+      this.pending.push({ type: 'CREATE', flowFileId: ff.id });
+      return ff;
+    }
+    const parents = options.parents.map((p) => this.latest(p));
     let inherited: Attributes = {};
     if (parents.length === 1) inherited = { ...parents[0]!.attributes };
-    else if (parents.length > 1) {
+    else {
       for (const [k, v] of Object.entries(parents[0]!.attributes))
         if (parents.every((p) => p.attributes[k] === v)) inherited[k] = v;
     }
     delete inherited.uuid;
-    const lineageStart = parents.length > 0 ? Math.min(...parents.map((p) => p.lineageStartDate)) : undefined;
+    const lineageStart = parents.reduce((min, p) => Math.min(min, p.lineageStartDate), Number.POSITIVE_INFINITY);
     const ff = newFlowFile(options.content, { ...inherited, ...options.attributes }, lineageStart);
     this.tracked.set(ff.id, { current: ff, origin: 'created', attributesModified: false, contentModified: false });
-    if (parents.length === 0) this.pending.push({ type: 'CREATE', flowFileId: ff.id });
-    else if (parents.length === 1) {
+    // One parent taken by this session forks; parents from earlier sessions (a window's inputs) always join.
+    if (parents.length === 1 && this.tracked.has(parents[0]!.id))
       getOrInsert(this.forks, parents[0]!.id, () => []).push(ff.id);
-    } else this.pending.push({ type: 'JOIN', flowFileId: ff.id, parentIds: parents.map((p) => p.id) });
+    else this.pending.push({ type: 'JOIN', flowFileId: ff.id, parentIds: parents.map((p) => p.id) });
     return ff;
   }
 
@@ -169,6 +176,13 @@ export class Session implements ProcessSession {
     this.track(ff).fate = REMOVED;
   }
 
+  requeue(ff: FlowFile): void {
+    const t = this.track(ff);
+    if (t.origin !== 'input' || t.attributesModified || t.contentModified)
+      throw new Error(`FlowFile ${ff.id} cannot be requeued: only unchanged inputs go back to their queue`);
+    t.fate = REQUEUED;
+  }
+
   reportReceive(ff: FlowFile, transitUri: string, details?: string): void {
     this.pending.push({ type: 'RECEIVE', flowFileId: this.track(ff).current.id, transitUri, details });
   }
@@ -206,20 +220,32 @@ export class Session implements ProcessSession {
 
     const time = this.now();
     const events: NewProvenanceEvent[] = [];
-    const event = (type: ProvenanceEventType, ff: FlowFile, extra?: Partial<NewProvenanceEvent>): void => {
+    const { flowId, processorId, processorType } = this.host;
+    // One object shape for every event (no spreads): events are the most numerous objects a flow makes.
+    const event = (
+      type: ProvenanceEventType,
+      ff: FlowFile,
+      relationship?: string,
+      details?: string,
+      parentIds: readonly string[] = NO_IDS,
+      childIds: readonly string[] = NO_IDS,
+      transitUri?: string,
+    ): void => {
       events.push({
         type,
         time,
-        flowId: this.host.flowId,
+        flowId,
         flowFileId: ff.id,
-        componentId: this.host.processorId,
-        componentType: this.host.processorType,
-        parentIds: NO_IDS,
-        childIds: NO_IDS,
+        componentId: processorId,
+        componentType: processorType,
+        relationship,
+        parentIds,
+        childIds,
         attributes: ff.attributes,
         contentSize: ff.size,
         lineageStartDate: ff.lineageStartDate,
-        ...extra,
+        transitUri,
+        details,
       });
     };
     const finalVersion = (id: string): FlowFile => this.tracked.get(id)!.current;
@@ -227,14 +253,9 @@ export class Session implements ProcessSession {
     for (const p of this.pending) {
       const ff = this.tracked.get(p.flowFileId)?.current;
       if (!ff) continue;
-      event(p.type, ff, {
-        parentIds: p.parentIds ?? NO_IDS,
-        childIds: p.childIds ?? NO_IDS,
-        transitUri: p.transitUri,
-        details: p.details,
-      });
+      event(p.type, ff, undefined, p.details, p.parentIds, p.childIds, p.transitUri);
     }
-    for (const [parentId, children] of this.forks) event('FORK', finalVersion(parentId), { childIds: children });
+    for (const [parentId, children] of this.forks) event('FORK', finalVersion(parentId), undefined, undefined, NO_IDS, children);
 
     const batches = new Map<FlowFileQueue, FlowFile[]>();
     let out = 0;
@@ -242,26 +263,29 @@ export class Session implements ProcessSession {
     const { outputs, routes } = this.host;
     for (const t of this.tracked.values()) {
       const ff = t.current;
+      if (t.fate === REQUEUED) continue;
+      // A router's ROUTE event carries the attributes after the session, so it stands for their change too.
+      const routed = routes && t.fate !== REMOVED;
       if (t.origin !== 'created') {
-        if (t.attributesModified) event('ATTRIBUTES_MODIFIED', ff);
+        if (t.attributesModified && !routed) event('ATTRIBUTES_MODIFIED', ff);
         if (t.contentModified) event('CONTENT_MODIFIED', ff);
       }
       if (t.fate === REMOVED) {
-        event('DROP', ff, { details: 'removed by processor' });
+        event('DROP', ff, undefined, 'removed by processor');
         continue;
       }
       const relationship = t.fate as string;
-      if (routes) event('ROUTE', ff, { relationship });
+      if (routes) event('ROUTE', ff, relationship);
       const queues = outputs.get(relationship);
       if (!queues || queues.length === 0) {
-        event('DROP', ff, { relationship, details: `auto-terminated by ${relationship} relationship` });
+        event('DROP', ff, relationship, autoTerminatedDetails(relationship));
         continue;
       }
       for (let i = 0; i < queues.length; i++) {
         let copy = ff;
         if (i > 0) {
           copy = cloneFlowFile(ff);
-          event('CLONE', ff, { parentIds: [ff.id], childIds: [copy.id], relationship });
+          event('CLONE', ff, relationship, undefined, [ff.id], [copy.id]);
         }
         getOrInsert(batches, queues[i]!, () => []).push(copy);
         out++;
@@ -271,13 +295,32 @@ export class Session implements ProcessSession {
 
     for (const [queue, batch] of batches) await queue.offer(batch);
     if (events.length > 0) await appendProvenance(events);
-    for (const [queue, ffs] of this.taken) await queue.acknowledge(ffs);
+    let requeuedCount = 0;
+    let requeuedBytes = 0;
+    for (const [queue, ffs] of this.taken) {
+      const back = ffs.filter((ff) => this.tracked.get(ff.id)?.fate === REQUEUED);
+      if (back.length === 0) {
+        await queue.acknowledge(ffs);
+        continue;
+      }
+      const done = ffs.filter((ff) => this.tracked.get(ff.id)?.fate !== REQUEUED);
+      if (done.length > 0) await queue.acknowledge(done);
+      await queue.requeue(back, 0, time);
+      requeuedCount += back.length;
+      for (const ff of back) requeuedBytes += ff.size;
+    }
     this.closed = true;
     let afterCommitError: unknown;
     await runAll(this.onCommit).catch((err) => {
       afterCommitError = err;
     });
-    return { in: this.takenCount, bytesIn: this.takenBytes, out, bytesOut, afterCommitError };
+    return {
+      in: this.takenCount - requeuedCount,
+      bytesIn: this.takenBytes - requeuedBytes,
+      out,
+      bytesOut,
+      afterCommitError,
+    };
   }
 
   /** Undoes the session: inputs go back to their queues, penalized; created FlowFiles vanish unseen. */
@@ -308,6 +351,11 @@ export class Session implements ProcessSession {
   private assertOpen(): void {
     if (this.closed) throw new Error('session is already committed or rolled back');
   }
+}
+
+const autoTerminated = new Map<string, string>();
+function autoTerminatedDetails(relationship: string): string {
+  return getOrInsert(autoTerminated, relationship, () => `auto-terminated by ${relationship} relationship`);
 }
 
 /** Runs callbacks in order; one that throws does not stop the others, and the first error is rethrown. */

@@ -25,6 +25,16 @@ export interface ConnectionStatus {
   bytesThreshold: number;
   backPressured: boolean;
   oldestAgeMs: number;
+  /** Broker-backed queues (NATS): messages delivered and not acknowledged, FlowFiles redelivered here, messages. */
+  ackPending?: number;
+  redelivered?: number;
+  messages?: number;
+}
+
+/** The state of a queue back end outside the process, e.g. the NATS connection (which adds its own fields). */
+export interface BackendStatus {
+  kind: string;
+  connected: boolean;
 }
 
 export interface FlowStatus {
@@ -33,6 +43,7 @@ export interface FlowStatus {
   time: number;
   processors: Record<string, ProcessorStatus>;
   connections: Record<string, ConnectionStatus>;
+  backend?: BackendStatus;
 }
 
 /** A snapshot of a running (or stopped) flow: readable at any moment, cheap enough to push every second. */
@@ -68,6 +79,11 @@ export function flowStatus(engine: FlowEngine, now: number): FlowStatus {
       backPressured: c.isFull(),
       oldestAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest),
     };
+    if (d.ackPending !== undefined) connections[c.id]!.ackPending = d.ackPending;
+    if (d.redelivered !== undefined) connections[c.id]!.redelivered = d.redelivered;
+    if (d.messages !== undefined) connections[c.id]!.messages = d.messages;
   }
-  return { flowId: engine.id, running: engine.isRunning, time: now, processors, connections };
+  const status: FlowStatus = { flowId: engine.id, running: engine.isRunning, time: now, processors, connections };
+  if (engine.backendStatus) status.backend = engine.backendStatus();
+  return status;
 }

@@ -1,16 +1,29 @@
-import type { Flow } from '../../flows/flow-schema';
+import type { Flow, ResolvedFlow } from '../../flows/flow-schema';
 import type { ProcessorLogger } from '../engine/contract';
 import { FlowEngine, type QueueFactory } from '../engine/flow-engine';
+import type { FlowFile } from '../engine/flowfile';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import type { ProvenanceStore } from '../engine/provenance';
+import type { FlowRuntimeState, FlowStore } from '../storage/flow-store';
+import type { QueuedFlowFile } from '../storage/queue';
 import type { ValidationIssue } from '../validation/ajv';
 import { validateFlow } from '../validation/flow-validator';
+import { carryOverStats, completeMoves, handoverQueues, memoryQueueFactory, nonEmptyRemovals } from './engine-swap';
+import { ConflictError, FlowValidationError, NotFoundError } from './errors';
+import { loadExamples } from './examples';
+import {
+  type Entry,
+  type FlowChange,
+  type FlowChangeAction,
+  type FlowStatusView,
+  type FlowSummary,
+  statusViewOf,
+  summaryOf,
+} from './flow-entry';
+import { KeyedLock } from './keyed-lock';
 
-export class FlowValidationError extends Error {
-  constructor(readonly issues: ValidationIssue[]) {
-    super(`invalid flow: ${issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`);
-  }
-}
+export { ConflictError, FlowValidationError, NotFoundError } from './errors';
+export type { FlowChange, FlowChangeAction, FlowState, FlowStatusView, FlowSummary } from './flow-entry';
 
 export interface FlowManagerOptions {
   registry: ProcessorRegistry;
@@ -18,61 +31,314 @@ export interface FlowManagerOptions {
   logger: ProcessorLogger;
   allowedDirs?: readonly string[];
   queueFactory?: QueueFactory;
+  /** Where flows and their running state persist; without one, flows live in memory only. */
+  store?: FlowStore;
 }
 
-/** The flows a server holds, each with its engine: what the API and the CLI drive. */
+interface Checked {
+  flow: Flow;
+  resolved: ResolvedFlow;
+}
+
+/**
+ * The flows a server holds, each with its engine: the one place the API (and the CLI) drives flows through.
+ * Every change to a flow runs under that flow's lock and is persisted before it is acknowledged.
+ */
 export class FlowManager {
-  private readonly flows = new Map<string, { flow: Flow; engine: FlowEngine }>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly locks = new KeyedLock();
+  private readonly listeners = new Set<(change: FlowChange) => void>();
 
   constructor(readonly options: FlowManagerOptions) {}
 
-  list(): Flow[] {
-    return [...this.flows.values()].map((f) => f.flow);
+  /** Loads the store (seeding it with the example flows the first time) and starts the flows that were running. */
+  async load(examplesDir?: string | false): Promise<void> {
+    const store = this.options.store;
+    if (!store) throw new Error('FlowManager.load needs a store');
+    const contents = await store.open();
+    for (const p of contents.problems)
+      this.options.logger.warn({ file: p.file, err: p.message }, 'stored file not loaded; left in place');
+    for (const stored of contents.flows) {
+      this.entries.set(stored.id, this.build(stored.id, stored.json, contents.state[stored.id]));
+    }
+    if (contents.fresh && examplesDir) {
+      for (const example of await loadExamples(examplesDir, this.options.logger)) {
+        if (this.entries.has(example.id)) continue;
+        await store.save(example.id, example.json);
+        this.entries.set(example.id, this.build(example.id, example.json, { running: true, stoppedProcessors: [] }));
+      }
+    }
+    await this.persistState();
+    for (const entry of this.entries.values()) {
+      if (entry.wantRunning && entry.engine) await this.startEngine(entry);
+      else if (entry.wantRunning)
+        this.options.logger.warn({ flow: entry.id, issues: entry.issues }, 'flow was running but is now invalid');
+    }
   }
 
-  get(id: string): Flow | undefined {
-    return this.flows.get(id)?.flow;
+  onChange(listener: (change: FlowChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  list(): FlowSummary[] {
+    return [...this.entries.values()].map(summaryOf);
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** The flow as saved (for a stored flow that no longer validates, its JSON as found). */
+  get(id: string): unknown {
+    return this.entry(id).definition;
   }
 
   engine(id: string): FlowEngine | undefined {
-    return this.flows.get(id)?.engine;
+    return this.entries.get(id)?.engine;
   }
 
-  /** Validates and adds (or replaces, stopping the old engine) a flow; throws FlowValidationError. */
-  async put(input: unknown): Promise<Flow> {
+  validate(input: unknown): { valid: boolean; issues: ValidationIssue[] } {
+    const check = validateFlow(input, this.options.registry, { allowedDirs: this.options.allowedDirs });
+    return check.ok ? { valid: true, issues: [] } : { valid: false, issues: check.issues };
+  }
+
+  /** Adds a new flow; 409 when the id is taken. */
+  async create(input: unknown): Promise<Flow> {
+    const checked = this.check(input);
+    const id = checked.flow.id;
+    return this.locks.run(id, async () => {
+      if (this.entries.has(id)) throw new ConflictError(`a flow with id "${id}" already exists`);
+      return this.install(checked);
+    });
+  }
+
+  /** Replaces a flow; its queues (and their FlowFiles) carry over, and a running flow keeps running. */
+  async replace(id: string, input: unknown): Promise<Flow> {
+    const checked = this.check(input);
+    if (checked.flow.id !== id)
+      throw new FlowValidationError([{ path: '/id', message: `must be "${id}", the id in the URL` }]);
+    return this.locks.run(id, async () => {
+      this.entry(id);
+      return this.install(checked);
+    });
+  }
+
+  /** Creates, or replaces when `replace` is set (409 on an id clash otherwise). */
+  async import(input: unknown, replace: boolean): Promise<{ flow: Flow; created: boolean }> {
+    const checked = this.check(input);
+    const id = checked.flow.id;
+    return this.locks.run(id, async () => {
+      const exists = this.entries.has(id);
+      if (exists && !replace)
+        throw new ConflictError(`a flow with id "${id}" already exists; add ?replace=true to replace it`);
+      return { flow: await this.install(checked), created: !exists };
+    });
+  }
+
+  private check(input: unknown): Checked {
     const check = validateFlow(input, this.options.registry, { allowedDirs: this.options.allowedDirs });
     if (!check.ok) throw new FlowValidationError(check.issues);
-    const previous = this.flows.get(check.flow.id);
-    if (previous) await previous.engine.stop();
-    const engine = new FlowEngine(check.resolved, this.options.registry, {
-      provenance: this.options.provenance,
-      logger: this.options.logger,
-      allowedDirs: this.options.allowedDirs,
-      queueFactory: this.options.queueFactory,
-    });
-    this.flows.set(check.flow.id, { flow: check.flow, engine });
-    return check.flow;
+    return { flow: check.flow, resolved: check.resolved };
   }
 
-  async start(id: string) {
-    const entry = this.flows.get(id);
-    if (!entry) throw new Error(`no flow "${id}"`);
-    return entry.engine.start();
+  /** Saves the flow, then builds its engine, handing over the old engine's queues. Runs under the lock. */
+  private async install(check: Checked): Promise<Flow> {
+    const { flow } = check;
+    const old = this.entries.get(flow.id);
+    const oldEngine = old?.engine;
+    if (oldEngine) {
+      const blocked = nonEmptyRemovals(oldEngine, check.resolved);
+      if (blocked.length > 0) throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
+    }
+    const wasRunning = oldEngine?.isRunning ?? false;
+    if (oldEngine) {
+      await oldEngine.stop();
+      const blocked = nonEmptyRemovals(oldEngine, check.resolved);
+      if (blocked.length > 0) {
+        if (wasRunning && old) await this.startEngine(old);
+        throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
+      }
+    }
+    try {
+      await this.options.store?.save(flow.id, flow);
+    } catch (err) {
+      if (wasRunning && old) await this.startEngine(old);
+      throw err;
+    }
+    const { factory, moves } = handoverQueues(oldEngine, this.options.queueFactory ?? memoryQueueFactory);
+    const engine = this.newEngine(check.resolved, factory);
+    await completeMoves(engine, moves);
+    if (oldEngine) carryOverStats(oldEngine, engine);
+    const ids = new Set(check.resolved.processors.map((p) => p.id));
+    const entry: Entry = {
+      id: flow.id,
+      definition: flow,
+      engine,
+      issues: [],
+      wantRunning: old?.wantRunning ?? false,
+      stoppedProcessors: new Set([...(old?.stoppedProcessors ?? [])].filter((p) => ids.has(p))),
+    };
+    this.entries.set(flow.id, entry);
+    await this.persistState();
+    if (wasRunning || (entry.wantRunning && !oldEngine)) await this.startEngine(entry);
+    this.emit(flow.id, old ? 'updated' : 'created');
+    return flow;
+  }
+
+  async start(id: string): Promise<{ failures: { processorId: string; error: string }[] }> {
+    return this.locks.run(id, async () => {
+      const entry = this.entry(id);
+      if (!entry.engine) throw new ConflictError(`flow "${id}" is invalid and cannot start`, entry.issues);
+      entry.wantRunning = true;
+      await this.persistState();
+      const failures = entry.engine.isRunning ? [] : await this.startEngine(entry);
+      this.emit(id, 'started');
+      return { failures };
+    });
   }
 
   async stop(id: string): Promise<void> {
-    await this.flows.get(id)?.engine.stop();
+    return this.locks.run(id, async () => {
+      const entry = this.entry(id);
+      entry.wantRunning = false;
+      await this.persistState();
+      await entry.engine?.stop();
+      this.emit(id, 'stopped');
+    });
   }
 
-  async remove(id: string): Promise<boolean> {
-    const entry = this.flows.get(id);
-    if (!entry) return false;
-    await entry.engine.stop();
-    this.flows.delete(id);
-    return true;
+  async startProcessor(id: string, processorId: string): Promise<void> {
+    return this.locks.run(id, async () => {
+      const { entry, engine } = this.processorOf(id, processorId);
+      const p = engine.processor(processorId);
+      if (p.state === 'disabled')
+        throw new ConflictError(`processor "${processorId}" is disabled; enable it in the flow definition first`);
+      if (!engine.isRunning)
+        throw new ConflictError(`flow "${id}" is stopped; start the flow first (POST /api/flows/${id}/start)`);
+      entry.stoppedProcessors.delete(processorId);
+      await this.persistState();
+      try {
+        await engine.startProcessor(processorId);
+      } catch (err) {
+        throw new ConflictError(`processor "${processorId}" failed to start: ${(err as Error).message}`);
+      }
+      this.emit(id, 'processor-started');
+    });
   }
 
+  /** Stops one processor; it stays stopped (also across flow and server restarts) until started again. */
+  async stopProcessor(id: string, processorId: string): Promise<void> {
+    return this.locks.run(id, async () => {
+      const { entry, engine } = this.processorOf(id, processorId);
+      entry.stoppedProcessors.add(processorId);
+      await this.persistState();
+      await engine.stopProcessor(processorId);
+      this.emit(id, 'processor-stopped');
+    });
+  }
+
+  /** Stops the flow, drops what its queues hold (DROP provenance) and deletes it from the store. */
+  async remove(id: string): Promise<void> {
+    return this.locks.run(id, async () => {
+      const entry = this.entry(id);
+      await entry.engine?.stop();
+      await this.options.store?.remove(id);
+      this.entries.delete(id);
+      await this.persistState();
+      if (entry.engine) for (const c of entry.engine.connections.keys()) await entry.engine.emptyQueue(c);
+      this.emit(id, 'deleted');
+    });
+  }
+
+  status(id: string, now = Date.now()): FlowStatusView {
+    return statusViewOf(this.entry(id), now);
+  }
+
+  listQueue(id: string, connectionId: string, limit: number): QueuedFlowFile[] {
+    return this.connectionOf(id, connectionId).listQueue(connectionId, limit);
+  }
+
+  queuedFlowFile(id: string, connectionId: string, flowFileId: string): FlowFile {
+    const ff = this.connectionOf(id, connectionId).queuedFlowFile(connectionId, flowFileId);
+    if (!ff) throw new NotFoundError(`no FlowFile "${flowFileId}" waiting in connection "${connectionId}"`);
+    return ff;
+  }
+
+  async emptyQueue(id: string, connectionId: string): Promise<number> {
+    const dropped = await this.connectionOf(id, connectionId).emptyQueue(connectionId);
+    this.emit(id, 'queue-emptied');
+    return dropped;
+  }
+
+  /** Stops every engine; the remembered running state is kept, so a restart resumes the same flows. */
   async close(): Promise<void> {
-    await Promise.all([...this.flows.values()].map((f) => f.engine.stop()));
+    await Promise.all([...this.entries.values()].map((e) => e.engine?.stop()));
+  }
+
+  private build(id: string, json: unknown, runtime: FlowRuntimeState | undefined): Entry {
+    const check = validateFlow(json, this.options.registry, { allowedDirs: this.options.allowedDirs });
+    const issues = check.ok ? [] : check.issues;
+    if (check.ok && check.flow.id !== id) issues.push({ path: '/id', message: `must be "${id}", the file's name` });
+    return {
+      id,
+      definition: json,
+      engine: check.ok && issues.length === 0 ? this.newEngine(check.resolved) : undefined,
+      issues,
+      wantRunning: runtime?.running ?? false,
+      stoppedProcessors: new Set(runtime?.stoppedProcessors ?? []),
+    };
+  }
+
+  private newEngine(resolved: ResolvedFlow, queueFactory?: QueueFactory): FlowEngine {
+    return new FlowEngine(resolved, this.options.registry, {
+      provenance: this.options.provenance,
+      logger: this.options.logger,
+      allowedDirs: this.options.allowedDirs,
+      queueFactory: queueFactory ?? this.options.queueFactory,
+    });
+  }
+
+  private async startEngine(entry: Entry): Promise<{ processorId: string; error: string }[]> {
+    const failures = (await entry.engine?.start({ skip: entry.stoppedProcessors })) ?? [];
+    for (const f of failures) this.options.logger.warn({ flow: entry.id, ...f }, 'processor failed to start');
+    return failures;
+  }
+
+  private entry(id: string): Entry {
+    const entry = this.entries.get(id);
+    if (!entry) throw new NotFoundError(`no flow "${id}"`);
+    return entry;
+  }
+
+  private processorOf(id: string, processorId: string): { entry: Entry; engine: FlowEngine } {
+    const entry = this.entry(id);
+    if (!entry.engine) throw new ConflictError(`flow "${id}" is invalid`, entry.issues);
+    if (!entry.engine.processors.has(processorId))
+      throw new NotFoundError(`no processor "${processorId}" in flow "${id}"`);
+    return { entry, engine: entry.engine };
+  }
+
+  private connectionOf(id: string, connectionId: string): FlowEngine {
+    const entry = this.entry(id);
+    if (!entry.engine?.connections.has(connectionId))
+      throw new NotFoundError(`no connection "${connectionId}" in flow "${id}"`);
+    return entry.engine;
+  }
+
+  private async persistState(): Promise<void> {
+    if (!this.options.store) return;
+    const state: Record<string, FlowRuntimeState> = {};
+    for (const e of this.entries.values())
+      state[e.id] = { running: e.wantRunning, stoppedProcessors: [...e.stoppedProcessors] };
+    await this.options.store.saveState(state);
+  }
+
+  private emit(flowId: string, action: FlowChangeAction): void {
+    for (const listener of this.listeners) listener({ flowId, action });
   }
 }

@@ -83,8 +83,9 @@ export class MemoryQueue implements FlowFileQueue {
     for (const ff of ffs) {
       this.queuedBytes += ff.size;
       if (penaltyMs > 0) this.penalized.push({ ff, until });
-      else this.store.pushFront(ff);
     }
+    // Backwards, so that pushing each to the front keeps the batch in its original order.
+    if (penaltyMs <= 0) for (let i = ffs.length - 1; i >= 0; i--) this.store.pushFront(ffs[i]!);
     this.penalized.sort((a, b) => a.until - b.until);
   }
 

@@ -1,0 +1,69 @@
+import express, { type Express, Router } from 'express';
+import helmet from 'helmet';
+import type { ProcessorLogger } from '../engine/contract';
+import type { ProvenanceStore } from '../engine/provenance';
+import type { FlowManager } from '../runtime/flow-manager';
+import { requireToken } from './auth';
+import { flowRoutes } from './flows.routes';
+import { errorHandler, notFoundHandler } from './http-errors';
+import { listenRoutes } from './listen.routes';
+import { createMetrics } from './metrics';
+import { processorRoutes } from './processors.routes';
+import { provenanceRoutes } from './provenance.routes';
+import { DEFAULT_CONTENT_CAP, queueRoutes } from './queue.routes';
+import { statusRoutes } from './status.routes';
+import { StatusStream } from './status-stream';
+import { uiRoutes } from './ui-static';
+
+export interface AppOptions {
+  manager: FlowManager;
+  provenance: ProvenanceStore;
+  logger: ProcessorLogger;
+  /** When set, /api, /metrics and /listen need `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Largest request body (JSON or upload), bytes. */
+  maxBodyBytes: number;
+  /** The built UI; served at / when it exists. */
+  uiDir?: string;
+  /** Largest FlowFile content the queue inspector returns, bytes. */
+  contentCap?: number;
+  statusIntervalMs?: number;
+  heartbeatMs?: number;
+}
+
+/** The whole HTTP surface: the API under /api, /metrics, /healthz, /listen and the UI. */
+export function createApp(options: AppOptions): { app: Express; stream: StatusStream } {
+  const { manager, logger, token } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+
+  const stream = new StatusStream(manager, {
+    intervalMs: options.statusIntervalMs ?? 1000,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/metrics', requireToken(token), createMetrics(manager).handler);
+  app.use(listenRoutes(requireToken(token)));
+
+  const api = Router();
+  api.get('/events', requireToken(token, { allowQuery: true }), stream.handler);
+  api.use(requireToken(token));
+  api.use(express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  api.use(processorRoutes(manager.options.registry, manager.options.allowedDirs ?? []));
+  api.use(flowRoutes(manager, options.maxBodyBytes));
+  api.use(statusRoutes(manager));
+  api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));
+  api.use(provenanceRoutes(options.provenance));
+  api.use(notFoundHandler);
+  app.use('/api', api);
+
+  if (options.uiDir) app.use(uiRoutes(options.uiDir));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return { app, stream };
+}

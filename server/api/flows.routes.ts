@@ -1,0 +1,112 @@
+import { type Request, Router } from 'express';
+import multer from 'multer';
+import type { FlowManager } from '../runtime/flow-manager';
+import { HttpError } from './http-errors';
+import { relationshipsByProcessor } from './processors.routes';
+import { jsonBody, queryString } from './request';
+
+/** Flow definitions: list, create, read, replace, delete, validate, import, export, start and stop. */
+export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
+  const router = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBodyBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
+  });
+  const { registry, allowedDirs = [] } = manager.options;
+
+  router.get('/flows', (_req, res) => {
+    res.json(manager.list());
+  });
+
+  router.post('/flows', async (req, res) => {
+    const flow = await manager.create(jsonBody(req));
+    res.status(201).location(`/api/flows/${flow.id}`).json(flow);
+  });
+
+  /** Checks a flow without saving it: always 200 with `valid` and the path-named issues. */
+  router.post('/flows/validate', (req, res) => {
+    const body = jsonBody(req);
+    res.json({ ...manager.validate(body), relationships: relationshipsByProcessor(body, registry, allowedDirs) });
+  });
+
+  /** A flow JSON body, or a multipart upload with one file; `?replace=true` replaces a flow with the same id. */
+  router.post('/flows/import', upload.any(), async (req, res) => {
+    const replace = parseBoolean(queryString(req, 'replace'), 'replace');
+    const { flow, created } = await manager.import(importedBody(req), replace);
+    res
+      .status(created ? 201 : 200)
+      .location(`/api/flows/${flow.id}`)
+      .json(flow);
+  });
+
+  router.get('/flows/:id', (req, res) => {
+    res.json(manager.get(req.params.id));
+  });
+
+  router.put('/flows/:id', async (req, res) => {
+    res.json(await manager.replace(req.params.id, jsonBody(req)));
+  });
+
+  router.delete('/flows/:id', async (req, res) => {
+    await manager.remove(req.params.id);
+    res.status(204).end();
+  });
+
+  /** The flow exactly as saved, as a download that imports back to an equal flow. */
+  router.get('/flows/:id/export', (req, res) => {
+    const flow = manager.get(req.params.id);
+    res
+      .type('application/json')
+      .attachment(`${req.params.id}.json`)
+      .send(`${JSON.stringify(flow, null, 2)}\n`);
+  });
+
+  router.post('/flows/:id/start', async (req, res) => {
+    const { failures } = await manager.start(req.params.id);
+    res.json({ flowId: req.params.id, state: manager.status(req.params.id).state, failures });
+  });
+
+  router.post('/flows/:id/stop', async (req, res) => {
+    await manager.stop(req.params.id);
+    res.json({ flowId: req.params.id, state: manager.status(req.params.id).state });
+  });
+
+  router.post('/flows/:id/processors/:pid/start', async (req, res) => {
+    await manager.startProcessor(req.params.id, req.params.pid);
+    res.json(processorState(manager, req.params.id, req.params.pid));
+  });
+
+  router.post('/flows/:id/processors/:pid/stop', async (req, res) => {
+    await manager.stopProcessor(req.params.id, req.params.pid);
+    res.json(processorState(manager, req.params.id, req.params.pid));
+  });
+
+  return router;
+}
+
+function processorState(manager: FlowManager, flowId: string, processorId: string) {
+  return { flowId, processorId, state: manager.status(flowId).processors[processorId]?.state };
+}
+
+function importedBody(req: Request): unknown {
+  const files = (req.files ?? []) as Express.Multer.File[];
+  if (files.length > 0) {
+    const file = files[0]!;
+    try {
+      return JSON.parse(file.buffer.toString('utf8'));
+    } catch (err) {
+      const message = (err as Error).message;
+      throw new HttpError(400, `uploaded file "${file.originalname}" is not JSON: ${message}`, [{ path: '', message }]);
+    }
+  }
+  if (req.is('multipart/form-data')) throw new HttpError(400, 'the upload holds no file; send the flow as a file part');
+  return jsonBody(req);
+}
+
+function parseBoolean(text: string | undefined, name: string): boolean {
+  if (text === undefined || text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new HttpError(400, `query parameter "${name}" must be true or false`, [
+    { path: `/query/${name}`, message: 'must be true or false' },
+  ]);
+}

@@ -1,0 +1,81 @@
+import { Router } from 'express';
+import { type ProcessorDefinition, type Relationship, relationshipsOf } from '../engine/contract';
+import type { ProcessorRegistry } from '../engine/processor-registry';
+import { HttpError } from './http-errors';
+import { jsonBody } from './request';
+
+/** What the palette and the config form read about a processor type. */
+export interface ProcessorDescriptor {
+  type: string;
+  description: string;
+  category: ProcessorDefinition['category'];
+  /** The config's JSON Schema (the form is generated from it). */
+  config: object;
+  /** Static relationships; routers add the ones their config names (see dynamicRelationships). */
+  relationships: readonly Relationship[];
+  /** True when relationships depend on the config: ask POST /api/processors/:type/relationships. */
+  dynamicRelationships: boolean;
+  input: ProcessorDefinition['input'];
+}
+
+export function describe(def: ProcessorDefinition): ProcessorDescriptor {
+  return {
+    type: def.type,
+    description: def.description,
+    category: def.category,
+    config: def.config,
+    relationships: def.relationships,
+    dynamicRelationships: def.dynamicRelationships !== undefined,
+    input: def.input,
+  };
+}
+
+/**
+ * The relationships of each processor of a (possibly invalid) flow body whose config is valid, keyed by
+ * processor id: the validate answer carries them so an editor can draw handles while the flow is unfinished.
+ */
+export function relationshipsByProcessor(
+  input: unknown,
+  registry: ProcessorRegistry,
+  allowedDirs: readonly string[],
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const processors = (input as { processors?: unknown })?.processors;
+  if (!Array.isArray(processors)) return out;
+  for (const p of processors) {
+    const { id, type, config } = (p ?? {}) as { id?: unknown; type?: unknown; config?: unknown };
+    if (typeof id !== 'string' || typeof type !== 'string') continue;
+    const def = registry.get(type);
+    if (!def) continue;
+    const checked = registry.checkConfig(type, config, '', allowedDirs);
+    if (checked.issues.length === 0) out[id] = relationshipsOf(def, checked.config).map((r) => r.name);
+  }
+  return out;
+}
+
+export function processorRoutes(registry: ProcessorRegistry, allowedDirs: readonly string[]): Router {
+  const router = Router();
+  const definition = (type: string) => {
+    const def = registry.get(type);
+    if (!def) throw new HttpError(404, `no processor type "${type}"; known types: ${registry.types().join(', ')}`);
+    return def;
+  };
+
+  router.get('/processors', (_req, res) => {
+    res.json(registry.list().map(describe));
+  });
+
+  router.get('/processors/:type', (req, res) => {
+    res.json(describe(definition(req.params.type)));
+  });
+
+  /** Body: a config object. Answer: every relationship for that config (routers derive some from it). */
+  router.post('/processors/:type/relationships', (req, res) => {
+    const def = definition(req.params.type);
+    const checked = registry.checkConfig(def.type, jsonBody(req), '', allowedDirs);
+    if (checked.issues.length > 0) throw new HttpError(400, `invalid ${def.type} config`, checked.issues);
+    res.json({ type: def.type, relationships: relationshipsOf(def, checked.config) });
+  });
+
+  return router;
+}

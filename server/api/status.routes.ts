@@ -1,0 +1,11 @@
+import { Router } from 'express';
+import type { FlowManager } from '../runtime/flow-manager';
+
+/** `GET /flows/:id/status`: the engine's FlowStatus plus the flow's state, validation and held processors. */
+export function statusRoutes(manager: FlowManager): Router {
+  const router = Router();
+  router.get('/flows/:id/status', (req, res) => {
+    res.json(manager.status(req.params.id));
+  });
+  return router;
+}

@@ -1,0 +1,64 @@
+import type { ResolvedFlow } from '../../flows/flow-schema';
+import type { FlowEngine, QueueFactory } from '../engine/flow-engine';
+import type { FlowFile } from '../engine/flowfile';
+import { MemoryQueue } from '../storage/memory-queue';
+import type { FlowFileQueue, Prioritizer } from '../storage/queue';
+import type { ValidationIssue } from '../validation/ajv';
+
+export const memoryQueueFactory: QueueFactory = (_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer);
+
+/**
+ * Connections of the running definition that the new one drops while they still hold FlowFiles: replacing
+ * the flow would lose them, so the caller refuses (409) and names each one.
+ */
+export function nonEmptyRemovals(old: FlowEngine, next: ResolvedFlow): ValidationIssue[] {
+  const kept = new Set(next.connections.map((c) => c.id));
+  const issues: ValidationIssue[] = [];
+  for (const c of old.connections.values()) {
+    if (kept.has(c.id)) continue;
+    const { count } = c.queue.depth();
+    if (count > 0)
+      issues.push({
+        path: '/connections',
+        message: `connection "${c.id}" is removed but still holds ${count} FlowFile(s); empty its queue first or keep the connection`,
+      });
+  }
+  return issues;
+}
+
+/**
+ * A queue factory for the new engine of a replaced flow: a connection that still exists keeps its queue
+ * object (so its FlowFiles stay where they are); one whose prioritizer changed gets a new queue, and its
+ * FlowFiles are collected in `moves` for the caller to offer once the engine exists.
+ */
+export function handoverQueues(
+  old: FlowEngine | undefined,
+  base: QueueFactory,
+): { factory: QueueFactory; moves: Map<string, FlowFile[]> } {
+  const moves = new Map<string, FlowFile[]>();
+  const factory: QueueFactory = (flowId, c) => {
+    const previous = old?.connections.get(c.id);
+    if (!previous) return base(flowId, c);
+    if (previous.spec.prioritizer === c.prioritizer) return previous.queue;
+    const waiting = previous.queue.clear();
+    const queue: FlowFileQueue = base(flowId, c);
+    if (waiting.length > 0) moves.set(c.id, waiting);
+    return queue;
+  };
+  return { factory, moves };
+}
+
+/** Offers the FlowFiles collected by handoverQueues to the new engine's queues. */
+export async function completeMoves(engine: FlowEngine, moves: Map<string, FlowFile[]>): Promise<void> {
+  for (const [id, ffs] of moves) await engine.connection(id).queue.offer(ffs);
+}
+
+/** Keeps each surviving processor's counters and bulletins across a replace. */
+export function carryOverStats(old: FlowEngine, next: FlowEngine): void {
+  for (const p of next.processors.values()) {
+    const previous = old.processors.get(p.id);
+    if (!previous) continue;
+    Object.assign(p.stats.counters, previous.stats.counters);
+    p.bulletins.push(...previous.bulletins);
+  }
+}
