@@ -22,7 +22,11 @@ const exprArb: fc.Arbitrary<string> = fc.letrec((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     tie('leaf'),
     fc
-      .tuple(tie('expr'), fc.constantFrom('=', '!=', '<', '<=', '>', '>=', 'and', 'or', '&', '+', '-', '*', '/', '%'), tie('expr'))
+      .tuple(
+        tie('expr'),
+        fc.constantFrom('=', '!=', '<', '<=', '>', '>=', 'and', 'or', '&', '+', '-', '*', '/', '%'),
+        tie('expr'),
+      )
       .map(([l, op, r]) => `(${l} ${op} ${r})`),
     fc.tuple(tie('expr'), tie('expr'), tie('expr')).map(([c, t, e]) => `(${c} ? ${t} : ${e})`),
     fc.tuple(fc.constantFrom('$number', '$string', '$exists', '$boolean'), tie('expr')).map(([f, a]) => `${f}(${a})`),

@@ -79,7 +79,10 @@ function binary(op: string, l: FastExpression, r: FastExpression): FastExpressio
         if (x === BAIL || y === BAIL) return BAIL;
         const tx = typeof x;
         const ty = typeof y;
-        if ((tx !== 'string' && tx !== 'number' && tx !== 'undefined') || (ty !== 'string' && ty !== 'number' && ty !== 'undefined'))
+        if (
+          (tx !== 'string' && tx !== 'number' && tx !== 'undefined') ||
+          (ty !== 'string' && ty !== 'number' && ty !== 'undefined')
+        )
           return BAIL;
         if (x === undefined || y === undefined) return undefined;
         if (tx !== ty) return BAIL;

@@ -5,17 +5,14 @@
 import jsonata from 'jsonata';
 import type { ConfigIssue } from '../server/engine/contract';
 import type { FlowFile } from '../server/engine/flowfile';
+import { BAIL, compileFast } from './expression-fast-path';
 
 export interface CompiledExpression {
   readonly source: string;
-  evaluate(ff: FlowFile): Promise<unknown>;
-}
-
-/** JSONata's AST, as far as the fast paths need it. */
-interface Node {
-  type: string;
-  value?: unknown;
-  steps?: Node[];
+  /** The value for one FlowFile: a plain value on the fast path, else a Promise (always `await` it). */
+  evaluate(ff: FlowFile): unknown;
+  /** Evaluates against a prepared input, e.g. `{ attributes, content }` with content already parsed. */
+  evaluateWith(input: unknown): Promise<unknown>;
 }
 
 export function contentValue(content: Buffer): unknown {
@@ -47,22 +44,19 @@ export function expressionInput(ff: FlowFile): { attributes: Readonly<Record<str
 /** Compiles once; throws with JSONata's message and position when the expression is broken. */
 export function compileExpression(source: string): CompiledExpression {
   const expr = jsonata(source);
-  const ast = expr.ast() as Node;
-  // Fast paths: a literal, or `attributes.name`, needs no evaluator round trip per FlowFile.
-  if (ast.type === 'string' || ast.type === 'number' || ast.type === 'value') {
-    const constant = Promise.resolve(ast.value);
-    return { source, evaluate: () => constant };
-  }
-  const steps = ast.type === 'path' ? ast.steps : undefined;
-  if (
-    steps?.length === 2 &&
-    steps.every((s) => s.type === 'name' && Object.keys(s).length <= 3) &&
-    steps[0]!.value === 'attributes'
-  ) {
-    const name = String(steps[1]!.value);
-    return { source, evaluate: async (ff) => ff.attributes[name] };
-  }
-  return { source, evaluate: (ff) => expr.evaluate(expressionInput(ff)) };
+  const fast = compileFast(expr.ast() as Parameters<typeof compileFast>[0]);
+  const slow = (ff: FlowFile) => expr.evaluate(expressionInput(ff));
+  return {
+    source,
+    // The common subset runs synchronously; anything else (or an edge case) goes through JSONata.
+    evaluate: fast
+      ? (ff) => {
+          const value = fast(ff.attributes);
+          return value === BAIL ? slow(ff) : value;
+        }
+      : slow,
+    evaluateWith: (input) => expr.evaluate(input),
+  };
 }
 
 /** Checks expressions for a validate hook: one issue per broken expression, at its config path. */

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { defineProcessor } from '../../server/engine/contract';
@@ -23,7 +23,7 @@ export default defineProcessor({
         type: 'boolean',
         default: false,
         description:
-          'Leave the file in place (each file is then read once per run); otherwise delete it after the session commits.',
+          'Leave the file in place (it is read again only when its modification time changes, and once per run); otherwise delete it after the session commits.',
       },
       minAge: {
         type: 'string',
@@ -32,6 +32,11 @@ export default defineProcessor({
         description: 'Skip files modified more recently than this (still being written).',
       },
       ignoreHidden: { type: 'boolean', default: true, description: 'Skip files whose name starts with a dot.' },
+      followSymlinks: {
+        type: 'boolean',
+        default: false,
+        description: 'Read files that are symbolic links (off by default: a link could point outside the directory).',
+      },
       batchSize: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Files per session.' },
     },
   },
@@ -61,8 +66,8 @@ export default defineProcessor({
       if (!state.matches(name)) continue;
       const file = path.join(state.root, rel);
       if (state.claimed.has(file)) continue;
-      const info = await stat(file).catch(() => undefined);
-      if (!info?.isFile() || now - info.mtimeMs < state.minAgeMs) continue;
+      const info = await (config.followSymlinks ? stat(file) : lstat(file)).catch(() => undefined);
+      if (!info?.isFile() || (state.minAgeMs > 0 && now - info.mtimeMs < state.minAgeMs)) continue;
       if (config.keepSourceFile && state.seen.get(file) === info.mtimeMs) continue;
       const content = await readFile(file).catch(() => undefined);
       if (!content) continue;

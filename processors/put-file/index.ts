@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, realpath, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineProcessor } from '../../server/engine/contract';
-import { checkAllowedDirectory, confinedPath } from '../file-access';
+import { checkAllowedDirectory, confinedPath, isInside } from '../file-access';
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -76,6 +76,13 @@ export default defineProcessor({
       }
       try {
         if (config.createDirectories) await mkdir(path.dirname(target), { recursive: true });
+        // A symbolic link inside the directory must not lead the write outside it.
+        const realRoot = await realpath(root);
+        const realParent = await realpath(path.dirname(target));
+        if (!isInside(realRoot, realParent)) {
+          fail(`file name "${relative}" leads outside ${root} through a symbolic link`);
+          continue;
+        }
         if (await exists(target)) {
           if (config.conflictResolution === 'fail') {
             fail(`file exists: ${target}`);

@@ -255,7 +255,8 @@ export class Session implements ProcessSession {
       if (!ff) continue;
       event(p.type, ff, undefined, p.details, p.parentIds, p.childIds, p.transitUri);
     }
-    for (const [parentId, children] of this.forks) event('FORK', finalVersion(parentId), undefined, undefined, NO_IDS, children);
+    for (const [parentId, children] of this.forks)
+      event('FORK', finalVersion(parentId), undefined, undefined, NO_IDS, children);
 
     const batches = new Map<FlowFileQueue, FlowFile[]>();
     let out = 0;

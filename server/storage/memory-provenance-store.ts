@@ -38,19 +38,32 @@ export class MemoryProvenanceStore implements ProvenanceStore {
   }
 
   append(events: readonly NewProvenanceEvent[]): void {
-    const cap = this.ring.length;
     for (const e of events) {
       const event = e as ProvenanceEvent;
       event.eventId = this.nextId++;
-      if (this.length < cap) {
-        this.ring[(this.head + this.length) % cap] = event;
-        this.length++;
-      } else {
-        this.ring[this.head] = event;
-        this.head = (this.head + 1) % cap;
-      }
+      this.push(event);
     }
     this.evictOld(Date.now());
+  }
+
+  /** Adds events numbered elsewhere (the JetStream store numbers them by stream position). */
+  insert(events: readonly ProvenanceEvent[]): void {
+    for (const e of events) {
+      if (e.eventId >= this.nextId) this.nextId = e.eventId + 1;
+      this.push(e);
+    }
+    this.evictOld(Date.now());
+  }
+
+  private push(event: ProvenanceEvent): void {
+    const cap = this.ring.length;
+    if (this.length < cap) {
+      this.ring[(this.head + this.length) % cap] = event;
+      this.length++;
+    } else {
+      this.ring[this.head] = event;
+      this.head = (this.head + 1) % cap;
+    }
   }
 
   private evictOld(now: number): void {

@@ -16,6 +16,12 @@ export interface QueueDepth {
   bytes: number;
   inFlight: number;
   penalized: number;
+  /** Broker-backed queues: messages delivered to some consumer and not yet acknowledged. */
+  ackPending?: number;
+  /** Broker-backed queues: FlowFiles this process received again (after a nak, an ack timeout or a crash). */
+  redelivered?: number;
+  /** Broker-backed queues: messages holding the FlowFiles (a message carries a batch). */
+  messages?: number;
 }
 
 /**
@@ -41,6 +47,18 @@ export interface FlowFileQueue {
   find(flowFileId: string): FlowFile | undefined;
   /** Removes and returns every FlowFile not in flight. */
   clear(): FlowFile[];
+  /**
+   * Sets the one listener told when FlowFiles arrive that this process did not offer (another engine process
+   * published them, or a broker redelivered them); a later call replaces it. In-process queues need none.
+   */
+  onAvailable?(listener: () => void): void;
+  /**
+   * Broker-backed queues, whose `clear`/`list`/`find` see only what this process fetched: every waiting
+   * FlowFile removed (`drain`), listed (`browse`) or found (`lookup`) wherever it waits.
+   */
+  drain?(): Promise<FlowFile[]>;
+  browse?(limit: number, now: number): Promise<QueuedFlowFile[]>;
+  lookup?(flowFileId: string): Promise<FlowFile | undefined>;
 }
 
 export type Prioritizer = 'fifo' | 'oldest-first' | 'newest-first' | 'priority-attribute';

@@ -27,6 +27,9 @@ export class ProcessorRunner<C = any, S = any> {
   private started = false;
   private yielded = false;
   backPressured = false;
+  /** How often the processor called `ctx.wake()`. */
+  wakes = 0;
+  private wakeWaiters: (() => void)[] = [];
   readonly logger: ProcessorLogger;
 
   constructor(
@@ -55,8 +58,16 @@ export class ProcessorRunner<C = any, S = any> {
       processorId: this.options.processorId ?? 'under-test',
       logger: this.logger,
       allowedDirs: this.options.allowedDirs ?? [],
-      wake: () => {},
+      wake: () => {
+        this.wakes++;
+        for (const resolve of this.wakeWaiters.splice(0)) resolve();
+      },
     };
+  }
+
+  /** Resolves at the processor's next `ctx.wake()` (a listener received data). */
+  nextWake(): Promise<void> {
+    return new Promise((resolve) => this.wakeWaiters.push(resolve));
   }
 
   async start(): Promise<this> {
@@ -139,7 +150,34 @@ export class ProcessorRunner<C = any, S = any> {
 export function processorRunner<C, S>(
   definition: ProcessorDefinition<C, S>,
   config: unknown = {},
-  options: { allowedDirs?: string[] } = {},
+  options: { allowedDirs?: string[]; flowId?: string; processorId?: string } = {},
 ): ProcessorRunner<C, S> {
   return new ProcessorRunner(definition, config, options);
+}
+
+/** The issues `validateFlow` would report for this config (schema, then the processor's own checks). */
+export function configIssues(
+  definition: ProcessorDefinition,
+  config: unknown,
+  allowedDirs: readonly string[] = [],
+): { path: string; message: string }[] {
+  return new ProcessorRegistry([definition]).checkConfig(definition.type, config, '', allowedDirs).issues;
+}
+
+/**
+ * The same processor, except that each trigger throws after its onTrigger ran while `fail()` is true: the
+ * session then rolls back, which is how tests check afterRollback behaviour (nak, 500, forgotten keys).
+ */
+export function failingAfterTrigger<C, S>(
+  definition: ProcessorDefinition<C, S>,
+  fail: () => boolean,
+  message = 'injected failure',
+): ProcessorDefinition<C, S> {
+  return {
+    ...definition,
+    async onTrigger(session, ctx) {
+      await definition.onTrigger(session, ctx);
+      if (fail()) throw new Error(message);
+    },
+  };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { freePort } from '../helpers/ports';
 import { eventually } from './api-helpers';
+import { exampleIds } from './example-ids';
 
 const BIN = path.resolve('bin/sluice.mjs');
 let child: ChildProcess | undefined;
@@ -42,14 +43,10 @@ describe('sluice serve', () => {
     const base = `http://127.0.0.1:${port}`;
     await eventually(async () => (await fetch(`${base}/healthz`)).ok, 20_000);
     const flows = (await (await fetch(`${base}/api/flows`)).json()) as { id: string; state: string }[];
-    expect(flows.map((f) => [f.id, f.state])).toEqual([
-      ['fan-out', 'running'],
-      ['files-in-out', 'running'],
-      ['hello-log', 'running'],
-      ['route-orders', 'running'],
-    ]);
+    const ids = await exampleIds();
+    expect(flows.map((f) => [f.id, f.state])).toEqual(ids.map((id) => [id, 'running']));
     const state = JSON.parse(await readFile(path.join(cwd, 'data', 'state.json'), 'utf8'));
-    expect(Object.keys(state.flows).sort()).toEqual(['fan-out', 'files-in-out', 'hello-log', 'route-orders']);
+    expect(Object.keys(state.flows).sort()).toEqual(ids);
     server.proc.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });

@@ -48,14 +48,20 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startNats(options: { port?: number; storeDir?: string; args?: string[] } = {}): Promise<NatsServerHandle> {
+export async function startNats(
+  options: { port?: number; storeDir?: string; args?: string[] } = {},
+): Promise<NatsServerHandle> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? (await mkdtemp(path.join(tmpdir(), 'sluice-nats-')));
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    child = spawn(
+      'nats-server',
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (d) => {
       stderr = (stderr + d).slice(-4000);

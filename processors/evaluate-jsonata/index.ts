@@ -1,0 +1,72 @@
+import { defineProcessor } from '../../server/engine/contract';
+import type { Attributes } from '../../server/engine/flowfile';
+import { checkExpressions, compileExpression, pointer, toAttributeValue } from '../expressions';
+import { errorText } from '../text';
+
+export default defineProcessor({
+  type: 'EvaluateJSONata',
+  category: 'transform',
+  description:
+    'Evaluates named JSONata expressions over {attributes, content} and puts the results into attributes (or into the content).',
+  input: 'required',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      expressions: {
+        type: 'object',
+        additionalProperties: { type: 'string', 'x-format': 'jsonata' },
+        default: {},
+        description:
+          'Name → JSONata expression. With destination attributes, each result is stored in the attribute of that name (objects and arrays as JSON).',
+      },
+      destination: {
+        enum: ['attributes', 'content'],
+        default: 'attributes',
+        description:
+          'attributes: one attribute per expression; content: the content becomes the result (one expression) or a JSON object of all results.',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+    },
+  },
+  relationships: [
+    { name: 'matched', description: 'Every expression produced a value.' },
+    { name: 'unmatched', description: 'At least one expression produced no value; nothing was changed.' },
+    { name: 'failure', description: 'An expression failed to evaluate; the error is in "evaluate.error".' },
+  ],
+  validate: (config) =>
+    checkExpressions(Object.entries(config.expressions).map(([k, v]) => [`/expressions/${pointer(k)}`, v])),
+  setup: (config) => ({
+    exprs: Object.entries(config.expressions).map(([name, source]) => ({ name, expr: compileExpression(source) })),
+  }),
+  async onTrigger(session, { config, state }) {
+    for (const ff of await session.get(config.batchSize)) {
+      const results = new Map<string, unknown>();
+      try {
+        for (const e of state.exprs) results.set(e.name, await e.expr.evaluate(ff));
+      } catch (err) {
+        session.transfer(session.putAttributes(ff, { 'evaluate.error': errorText(err) }), 'failure');
+        continue;
+      }
+      const missing = [...results].filter(([, v]) => v === undefined).map(([k]) => k);
+      if (missing.length > 0) {
+        session.transfer(session.putAttributes(ff, { 'evaluate.unmatched': missing.join(',') }), 'unmatched');
+        continue;
+      }
+      if (results.size === 0) {
+        session.transfer(ff, 'matched');
+        continue;
+      }
+      if (config.destination === 'attributes') {
+        const set: Attributes = {};
+        for (const [name, value] of results) set[name] = toAttributeValue(value)!;
+        session.transfer(session.putAttributes(ff, set), 'matched');
+        continue;
+      }
+      const value = results.size === 1 ? [...results.values()][0] : Object.fromEntries(results);
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const mime = typeof value === 'string' ? 'text/plain' : 'application/json';
+      session.transfer(session.putAttributes(session.write(ff, text), { 'mime.type': mime }), 'matched');
+    }
+  },
+});

@@ -1,0 +1,72 @@
+/**
+ * Message headers ⇄ FlowFile attributes, the same way for every broker: a received header `h` becomes the
+ * attribute `<prefix>h`; on publish, attributes starting with the prefix become headers without it, and
+ * attributes matched by an optional regex are sent under their own name.
+ */
+import type { ConfigIssue } from '../server/engine/contract';
+import type { Attributes } from '../server/engine/flowfile';
+
+/** Schema properties shared by the consume and publish processors. */
+export function headerProperties(prefix: string) {
+  return {
+    headerPrefix: {
+      type: 'string',
+      default: prefix,
+      description: `Received headers become attributes named prefix + header; on publish, attributes with this prefix are sent as headers without it.`,
+    },
+    headerAttributes: {
+      type: 'string',
+      default: '',
+      description:
+        'Publish only: a regular expression; other attributes whose name it matches are also sent as headers under their own name (empty = none).',
+    },
+  } as const;
+}
+
+export function headerValueText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function headersToAttributes(
+  headers: Readonly<Record<string, unknown>> | undefined,
+  prefix: string,
+): Attributes {
+  const out: Attributes = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    // MQTT 5 user properties may repeat a name: the values arrive as an array, kept as JSON.
+    out[`${prefix}${name}`] = headerValueText(value);
+  }
+  return out;
+}
+
+export function attributesToHeaders(
+  attributes: Readonly<Attributes>,
+  prefix: string,
+  extra: RegExp | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (prefix !== '' && name.startsWith(prefix) && name.length > prefix.length) out[name.slice(prefix.length)] = value;
+    else if (extra?.test(name)) out[name] = value;
+  }
+  return out;
+}
+
+export function compileHeaderPattern(source: string): RegExp | undefined {
+  return source === '' ? undefined : new RegExp(source);
+}
+
+export function checkHeaderPattern(path: string, source: string): ConfigIssue[] {
+  try {
+    compileHeaderPattern(source);
+    return [];
+  } catch (err) {
+    return [{ path, message: `invalid regular expression: ${(err as Error).message}` }];
+  }
+}

@@ -1,0 +1,140 @@
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { durationPattern } from '../../flows/flow-schema';
+import { defineProcessor } from '../../server/engine/contract';
+import { parseDuration } from '../../server/engine/units';
+import {
+  attributesToHeaders,
+  checkJetStreamConfig,
+  connectNats,
+  ensureStream,
+  natsProperties,
+  transitUri,
+} from '../nats';
+import { checkRegexes } from '../patterns';
+import { errorText } from '../text';
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface PublishState {
+  nc: NatsConnection;
+  js?: JetStreamClient;
+  headerMatch?: RegExp;
+  timeoutMs: number;
+  uri: string;
+}
+
+export default defineProcessor({
+  type: 'PublishNATS',
+  category: 'sink',
+  description:
+    "Publishes each FlowFile's content to a NATS subject, attributes as headers: core NATS (flushed per batch) or JetStream (each publish acknowledged by the stream, deduplicated by FlowFile id).",
+  input: 'required',
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...natsProperties,
+      subject: {
+        type: 'string',
+        pattern: '^[^\\s*>]+$',
+        default: 'sluice.out',
+        description: 'Subject to publish to (no wildcards).',
+      },
+      headerAttributes: {
+        type: 'string',
+        default: '.*',
+        description:
+          'Regular expression: attributes whose names match are sent as headers ("" = none). Names with spaces or ":" and values with line breaks are left out.',
+      },
+      ackTimeout: {
+        type: 'string',
+        pattern: durationPattern,
+        default: '5s',
+        description:
+          'How long to wait for the stream to acknowledge a message (jetstream) or the server to confirm a batch (core).',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+    },
+  },
+  relationships: [
+    {
+      name: 'success',
+      description: 'Published (jetstream: stored by the stream; nats.stream and nats.sequence are set).',
+    },
+    {
+      name: 'failure',
+      description:
+        'The publish was refused or not acknowledged (no stream, too large, timeout); the reason is in "nats.error".',
+    },
+  ],
+  validate: (config) => [
+    ...checkJetStreamConfig(config, false),
+    ...(config.headerAttributes ? checkRegexes([['/headerAttributes', config.headerAttributes]]) : []),
+  ],
+  async setup(config, ctx): Promise<PublishState> {
+    const nc = await connectNats(config.url, `sluice ${ctx.flowId}/${ctx.processorId}`);
+    try {
+      let js: JetStreamClient | undefined;
+      if (config.mode === 'jetstream') {
+        await ensureStream(await nc.jetstreamManager(), config.stream, config.subject, config.createStream);
+        js = nc.jetstream();
+      }
+      return {
+        nc,
+        js,
+        headerMatch: config.headerAttributes ? new RegExp(config.headerAttributes) : undefined,
+        timeoutMs: parseDuration(config.ackTimeout),
+        uri: transitUri(nc, config.subject),
+      };
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  },
+  async onTrigger(session, { config, state }) {
+    const ffs = await session.get(config.batchSize);
+    if (ffs.length === 0) return;
+    const prepared = ffs.map((ff) => ({ ff, ...attributesToHeaders(ff.attributes, state.headerMatch) }));
+    if (!state.js) {
+      for (const p of prepared) state.nc.publish(config.subject, p.ff.content, { headers: p.headers });
+      // Core NATS has no acknowledgement: a flush at least proves the server received the batch. If it
+      // fails (connection lost) the session rolls back and the FlowFiles are retried later.
+      await withTimeout(state.nc.flush(), state.timeoutMs, 'NATS did not confirm the publish (flush)');
+      for (const p of prepared) {
+        session.reportSend(p.ff, state.uri);
+        session.transfer(p.ff, 'success');
+      }
+      return;
+    }
+    const js = state.js;
+    const results = await Promise.allSettled(
+      prepared.map((p) =>
+        js.publish(config.subject, p.ff.content, {
+          headers: p.headers,
+          msgID: p.ff.id,
+          timeout: state.timeoutMs,
+          expect: { streamName: config.stream },
+        }),
+      ),
+    );
+    prepared.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.status === 'rejected') {
+        session.transfer(session.putAttributes(p.ff, { 'nats.error': errorText(r.reason) }), 'failure');
+        return;
+      }
+      session.reportSend(p.ff, state.uri, r.value.duplicate ? 'duplicate: already in the stream' : undefined);
+      const attributes = { 'nats.stream': r.value.stream, 'nats.sequence': String(r.value.seq) };
+      session.transfer(session.putAttributes(p.ff, attributes), 'success');
+    });
+  },
+  async teardown(state) {
+    await state.nc.drain().catch(() => state.nc.close());
+  },
+});

@@ -1,0 +1,91 @@
+import { sizePattern } from '../../flows/flow-schema';
+import { defineProcessor } from '../../server/engine/contract';
+import { parseSize } from '../../server/engine/units';
+import { pointer } from '../expressions';
+import { checkRegexes, regexFlagsProperty } from '../patterns';
+import type { TextEncoding } from '../text';
+
+export default defineProcessor({
+  type: 'RouteOnContent',
+  category: 'route',
+  description:
+    'Routes each FlowFile by regular expressions over its content: one relationship per rule, plus unmatched.',
+  input: 'required',
+  routes: true,
+  config: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      rules: {
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z0-9_.-]+$', not: { enum: ['unmatched'] } },
+        additionalProperties: { type: 'string', minLength: 1 },
+        default: {},
+        description: 'Relationship name → regular expression; a FlowFile goes where its content matches.',
+      },
+      flags: regexFlagsProperty,
+      matchRequirement: {
+        enum: ['contains', 'matches-entirely'],
+        default: 'contains',
+        description:
+          'contains: the expression matches somewhere in the content; matches-entirely: it matches all of it.',
+      },
+      strategy: {
+        enum: ['first-match', 'all-matches'],
+        default: 'first-match',
+        description:
+          'first-match: the first matching rule in order; all-matches: every matching rule (a clone per extra rule).',
+      },
+      encoding: {
+        enum: ['utf8', 'latin1'],
+        default: 'utf8',
+        description:
+          'How content bytes are read as text (invalid UTF-8 reads as U+FFFD; latin1 maps each byte to one character).',
+      },
+      maxBufferSize: {
+        type: 'string',
+        pattern: sizePattern,
+        default: '1 MB',
+        description: 'Only this much of the start of the content is examined.',
+      },
+      batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+    },
+  },
+  relationships: [{ name: 'unmatched', description: 'No rule matched.' }],
+  dynamicRelationships: (config) =>
+    Object.entries(config.rules).map(([name, source]) => ({ name, description: `Content matches /${source}/` })),
+  validate: (config) =>
+    checkRegexes(
+      Object.entries(config.rules).map(([k, v]) => [`/rules/${pointer(k)}`, v]),
+      config.flags,
+    ),
+  setup: (config) => ({
+    rules: Object.entries(config.rules).map(([name, source]) => ({
+      name,
+      re: new RegExp(config.matchRequirement === 'matches-entirely' ? `^(?:${source})$` : source, config.flags),
+    })),
+    maxBytes: parseSize(config.maxBufferSize),
+  }),
+  async onTrigger(session, { config, state }) {
+    for (const ff of await session.get(config.batchSize)) {
+      const text = ff.content.subarray(0, state.maxBytes).toString(config.encoding as TextEncoding);
+      const matched: string[] = [];
+      for (const rule of state.rules) {
+        if (rule.re.test(text)) {
+          matched.push(rule.name);
+          if (config.strategy === 'first-match') break;
+        }
+      }
+      if (matched.length === 0) {
+        session.transfer(session.putAttributes(ff, { 'RouteOnContent.Route': 'unmatched' }), 'unmatched');
+        continue;
+      }
+      for (let i = 1; i < matched.length; i++)
+        session.transfer(
+          session.putAttributes(session.clone(ff), { 'RouteOnContent.Route': matched[i]! }),
+          matched[i]!,
+        );
+      session.transfer(session.putAttributes(ff, { 'RouteOnContent.Route': matched[0]! }), matched[0]!);
+    }
+  },
+});

@@ -1,0 +1,37 @@
+/** The endpoint settings ListenZeroMQ and PublishZeroMQ share. */
+import type { ConfigIssue } from '../server/engine/contract';
+import { checkReferences, resolveSetting } from './connection-settings';
+
+export function endpointProperties(mode: 'bind' | 'connect') {
+  return {
+    endpoint: {
+      type: 'string',
+      minLength: 1,
+      default: 'tcp://127.0.0.1:5555',
+      description: `ZeroMQ endpoint: tcp://host:port, ipc:///path or inproc://name. \${NAME} references are read from the environment at start.`,
+    },
+    mode: {
+      type: 'string',
+      enum: ['bind', 'connect'],
+      default: mode,
+      description: 'Bind the endpoint (this side listens) or connect to a peer that binds it.',
+    },
+  } as const;
+}
+
+const ENDPOINT = /^(tcp:\/\/[^:/]+:(\d+|\*)|ipc:\/\/.+|inproc:\/\/.+)$/;
+
+export function checkEndpoint(endpoint: string): ConfigIssue[] {
+  const refs = checkReferences('/endpoint', endpoint);
+  if (refs.length > 0 || endpoint.includes('${')) return refs;
+  if (!ENDPOINT.test(endpoint))
+    return [{ path: '/endpoint', message: 'expected tcp://host:port, ipc:///path or inproc://name' }];
+  return [];
+}
+
+export function resolveEndpoint(endpoint: string): string {
+  const resolved = resolveSetting(endpoint, 'endpoint');
+  if (!ENDPOINT.test(resolved))
+    throw new Error(`"endpoint" resolved to "${resolved}": expected tcp://host:port, ipc:///path or inproc://name`);
+  return resolved;
+}

@@ -1,0 +1,59 @@
+/**
+ * The NATS options of `sluice run` and `sluice serve`, and opening the back end from them with the errors a
+ * person at a terminal needs: one line naming the URL per failed attempt, never a stack trace.
+ */
+import { type Command, Option } from 'commander';
+import type { ProcessorLogger } from '../engine/contract';
+import { parseDuration, parseSize } from '../engine/units';
+import { NatsBackend } from './nats-backend';
+
+export interface NatsCliOptions {
+  nats?: string;
+  natsAckWait: string;
+  provenanceMaxAge: string;
+  provenanceMaxBytes: string;
+}
+
+export function addNatsOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--nats <url>', 'put every connection (and provenance) on NATS JetStream at this URL').env('NATS_URL'),
+    )
+    .option('--nats-ack-wait <duration>', 'NATS: a message held this long without progress is redelivered', '30s')
+    .option('--provenance-max-age <duration>', 'NATS: provenance stream keeps events this long', '24h')
+    .option('--provenance-max-bytes <size>', 'NATS: provenance stream keeps at most this much', '1 GB');
+}
+
+/**
+ * Connects to NATS (retrying, a line on stderr per failed attempt, until `giveUpAfterMs`), or returns an
+ * error message for the caller to print.
+ */
+export async function openNatsFromCli(
+  opts: NatsCliOptions & { nats: string },
+  logger: ProcessorLogger,
+  giveUpAfterMs: number,
+): Promise<NatsBackend | { error: string }> {
+  let ackWaitMs: number;
+  let maxAgeMs: number;
+  let maxBytes: number;
+  try {
+    ackWaitMs = parseDuration(opts.natsAckWait);
+    maxAgeMs = parseDuration(opts.provenanceMaxAge);
+    maxBytes = parseSize(opts.provenanceMaxBytes);
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  const signal = AbortSignal.timeout(giveUpAfterMs);
+  try {
+    return await NatsBackend.open({
+      url: opts.nats,
+      logger,
+      ackWaitMs,
+      provenance: { maxAgeMs, maxBytes, logger },
+      onRetry: (message) => process.stderr.write(`sluice: ${message}\n`),
+      signal,
+    });
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}

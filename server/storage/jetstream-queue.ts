@@ -1,0 +1,366 @@
+/**
+ * A connection's queue on NATS JetStream: the FlowFiles live in the flow's work-queue stream, in messages of
+ * many FlowFiles, and every engine process running the flow pulls from the connection's one durable consumer.
+ *
+ * This process keeps a small prefetch buffer (pulled only while the target processor asks for input), so the
+ * engine's synchronous calls answer from memory. A message is acknowledged once all its FlowFiles are
+ * acknowledged (or dropped); a message whose FlowFiles all come back from a failed session is nak'ed with the
+ * penalty as delay, so any engine may retry it. Messages held here get in-progress acks every third of
+ * `ack_wait`, and a message of a crashed process is redelivered after `ack_wait`.
+ */
+import type { ConsumerConfig } from 'nats';
+import type { ProcessorLogger } from '../engine/contract';
+import type { FlowFile } from '../engine/flowfile';
+import type { ContentStore } from '../nats/content-store';
+import type { NatsLink } from '../nats/nats-link';
+import { QueueAccounting } from '../nats/queue-accounting';
+import { QueuePublisher } from '../nats/queue-publisher';
+import { QueueBrowser } from './jetstream-queue-browser';
+import { type Delivery, PullLoop } from './jetstream-pull-loop';
+import { type OrderedStore, orderedStoreFor } from './ordering';
+import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from './queue';
+
+export interface JetStreamQueueContext {
+  link: NatsLink;
+  flowId: string;
+  stream: string;
+  subject: string;
+  durable: string;
+  content: ContentStore;
+  /** Creates (or updates) the flow's stream; shared by the flow's queues. */
+  streamReady: () => Promise<void>;
+  consumerConfig: Partial<ConsumerConfig>;
+  /** FlowFile id → stream seq of the message it was taken from, for every queue of this process. */
+  origins: Map<string, string>;
+  ackWaitMs: number;
+  logger?: ProcessorLogger;
+}
+
+interface Penalized {
+  ff: FlowFile;
+  until: number;
+}
+
+export class JetStreamQueue implements FlowFileQueue {
+  private readonly buffer: OrderedStore;
+  private penalized: Penalized[] = [];
+  private readonly holders = new WeakMap<FlowFile, Delivery>();
+  private readonly deliveries = new Set<Delivery>();
+  private readonly naked = new Map<number, { until: number; count: number }>();
+  private readonly listeners: (() => void)[] = [];
+  private readonly publisher: QueuePublisher;
+  private readonly puller: PullLoop;
+  readonly accounting = new QueueAccounting();
+  private inFlight = 0;
+  private inFlightBytes = 0;
+  private bufferedBytes = 0;
+  private redelivered = 0;
+  private readonly initialized: Promise<void>;
+  private closed = false;
+
+  constructor(
+    readonly connectionId: string,
+    private readonly ctx: JetStreamQueueContext,
+    prioritizer: Prioritizer = 'fifo',
+  ) {
+    this.buffer = orderedStoreFor(prioritizer);
+    this.publisher = new QueuePublisher(ctx.link, ctx.subject, ctx.content, {
+      originOf: (id) => ctx.origins.get(id),
+      logger: ctx.logger,
+    });
+    this.puller = new PullLoop(ctx, this.accounting, {
+      buffered: () => ({ count: this.buffer.length + this.penalized.length, bytes: this.bufferedBytes }),
+      receive: (d, ffs) => this.receive(d, ffs),
+      deliveries: () => this.deliveries,
+      releaseIdle: () => this.releaseIdle(),
+    });
+    this.initialized = this.init();
+    this.initialized.catch((err) =>
+      ctx.logger?.error({ connection: connectionId, err: (err as Error).message }, 'JetStream queue not ready'),
+    );
+  }
+
+  private async init(): Promise<void> {
+    await this.ctx.streamReady();
+    await this.puller.start();
+  }
+
+  /** Resolves once the stream and the consumer exist and the depth was read once. */
+  ready(): Promise<void> {
+    return this.initialized;
+  }
+
+  onAvailable(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private receive(d: Delivery, ffs: FlowFile[]): void {
+    this.naked.delete(d.seq);
+    if (d.deliveryCount > 1) this.redelivered += ffs.length;
+    this.deliveries.add(d);
+    for (const ff of ffs) {
+      this.holders.set(ff, d);
+      this.buffer.push(ff);
+      this.bufferedBytes += ff.size;
+    }
+    for (const l of this.listeners) l();
+  }
+
+  depth(): QueueDepth {
+    const now = Date.now();
+    let nakedCount = 0;
+    for (const [seq, n] of this.naked) {
+      if (n.until > now) nakedCount += n.count;
+      else if (n.until < now - this.ctx.ackWaitMs) this.naked.delete(seq);
+    }
+    return {
+      count: Math.max(this.accounting.depthCount(), this.inFlight),
+      bytes: Math.max(this.accounting.depthBytes(), this.inFlightBytes),
+      inFlight: this.inFlight,
+      penalized: this.penalized.length + nakedCount,
+      ackPending: this.accounting.remote.ackPending,
+      redelivered: this.redelivered,
+      messages: this.accounting.messages,
+    };
+  }
+
+  private releasePenalized(now: number): void {
+    if (this.penalized.length === 0 || this.penalized[0]!.until > now) return;
+    const ready = this.penalized.filter((p) => p.until <= now);
+    this.penalized = this.penalized.filter((p) => p.until > now);
+    for (let i = ready.length - 1; i >= 0; i--) this.buffer.pushFront(ready[i]!.ff);
+  }
+
+  hasAvailable(now: number): boolean {
+    this.releasePenalized(now);
+    this.puller.demand();
+    return this.buffer.length > 0;
+  }
+
+  nextRelease(): number | undefined {
+    const now = Date.now();
+    let next = this.penalized[0]?.until;
+    for (const n of this.naked.values()) if (n.until > now && (next === undefined || n.until < next)) next = n.until;
+    return next;
+  }
+
+  async offer(ffs: readonly FlowFile[]): Promise<void> {
+    if (ffs.length === 0) return;
+    await this.initialized;
+    const now = Date.now();
+    for (const m of await this.publisher.publish(ffs))
+      if (!m.duplicate) this.accounting.published(m.seq, m.count, m.bytes, m.oldestEntryDate, now);
+  }
+
+  take(max: number, now: number): FlowFile[] {
+    this.releasePenalized(now);
+    this.puller.demand(max);
+    const n = Math.min(max, this.buffer.length);
+    const out = new Array<FlowFile>(n);
+    for (let i = 0; i < n; i++) {
+      const ff = this.buffer.shift()!;
+      const d = this.holders.get(ff)!;
+      d.inFlight++;
+      this.inFlight++;
+      this.inFlightBytes += ff.size;
+      this.bufferedBytes -= ff.size;
+      this.ctx.origins.set(ff.id, String(d.seq));
+      out[i] = ff;
+    }
+    return out;
+  }
+
+  /** A FlowFile is done here (acknowledged, expired or dropped); the message is acknowledged with its last. */
+  private done(ff: FlowFile, d: Delivery): void {
+    this.holders.delete(ff);
+    d.remaining--;
+    this.accounting.progress(d.seq, 1, ff.size);
+    if (d.remaining > 0) return;
+    d.msg.ack();
+    this.deliveries.delete(d);
+    this.accounting.removed(d.seq);
+    this.ctx.content.release(d.claims);
+  }
+
+  acknowledge(ffs: readonly FlowFile[]): void {
+    for (const ff of ffs) {
+      const d = this.holders.get(ff);
+      if (!d) continue;
+      d.inFlight--;
+      this.inFlight--;
+      this.inFlightBytes -= ff.size;
+      this.ctx.origins.delete(ff.id);
+      this.done(ff, d);
+    }
+    this.puller.kick();
+  }
+
+  requeue(ffs: readonly FlowFile[], penaltyMs: number, now: number): void {
+    const groups = new Map<Delivery, FlowFile[]>();
+    for (const ff of ffs) {
+      const d = this.holders.get(ff);
+      if (!d) continue;
+      d.inFlight--;
+      this.inFlight--;
+      this.inFlightBytes -= ff.size;
+      this.ctx.origins.delete(ff.id);
+      const group = groups.get(d);
+      if (group) group.push(ff);
+      else groups.set(d, [ff]);
+    }
+    const until = now + penaltyMs;
+    for (const [d, group] of groups) {
+      // The whole message failed: hand it back to the stream, delayed, so any engine may retry it.
+      if (penaltyMs > 0 && group.length === d.total && d.remaining === d.total) {
+        for (const ff of group) this.holders.delete(ff);
+        this.deliveries.delete(d);
+        this.accounting.released(d.seq);
+        this.naked.set(d.seq, { until, count: group.length });
+        d.msg.nak(penaltyMs);
+        continue;
+      }
+      for (const ff of group) this.bufferedBytes += ff.size;
+      if (penaltyMs > 0) for (const ff of group) this.penalized.push({ ff, until });
+      else for (let i = group.length - 1; i >= 0; i--) this.buffer.pushFront(group[i]!);
+    }
+    this.penalized.sort((a, b) => a.until - b.until);
+  }
+
+  /** Takes a held message's waiting FlowFiles out of the buffer (the message is being handed back). */
+  private release(d: Delivery): FlowFile[] {
+    const mine = (ff: FlowFile) => this.holders.get(ff) === d;
+    const out = this.buffer.removeWhere(mine);
+    for (const p of this.penalized) if (mine(p.ff)) out.push(p.ff);
+    this.penalized = this.penalized.filter((p) => !mine(p.ff));
+    for (const ff of out) this.bufferedBytes -= ff.size;
+    this.deliveries.delete(d);
+    return out;
+  }
+
+  private dropWhere(pred: (ff: FlowFile) => boolean): FlowFile[] {
+    const out = this.buffer.removeWhere(pred);
+    if (this.penalized.some((p) => pred(p.ff))) {
+      for (const p of this.penalized) if (pred(p.ff)) out.push(p.ff);
+      this.penalized = this.penalized.filter((p) => !pred(p.ff));
+    }
+    for (const ff of out) {
+      this.bufferedBytes -= ff.size;
+      const d = this.holders.get(ff);
+      if (d) this.done(ff, d);
+    }
+    return out;
+  }
+
+  /** FlowFiles fetched into this process expire; those still in the stream expire once fetched. */
+  expire(maxAgeMs: number, now: number): FlowFile[] {
+    const cutoff = now - maxAgeMs;
+    return this.dropWhere((ff) => ff.entryDate < cutoff);
+  }
+
+  oldestEntryDate(): number | undefined {
+    return this.accounting.oldestEntryDate();
+  }
+
+  /** The FlowFiles fetched into this process; `browse` reads the stream itself. */
+  list(limit: number, now: number): QueuedFlowFile[] {
+    const entries = [
+      ...this.buffer.values(limit).map((ff) => ({ ff, penalized: false })),
+      ...this.penalized.map((p) => ({ ff: p.ff, penalized: true })),
+    ].slice(0, limit);
+    return entries.map(({ ff, penalized }, position) => ({
+      position,
+      id: ff.id,
+      attributes: ff.attributes,
+      size: ff.size,
+      ageMs: now - ff.entryDate,
+      penalized,
+    }));
+  }
+
+  find(flowFileId: string): FlowFile | undefined {
+    return (
+      this.buffer.values(this.buffer.length).find((ff) => ff.id === flowFileId) ??
+      this.penalized.find((p) => p.ff.id === flowFileId)?.ff
+    );
+  }
+
+  /** Drops the FlowFiles fetched into this process (not in flight); `drain` also empties the stream. */
+  clear(): FlowFile[] {
+    return this.dropWhere(() => true);
+  }
+
+  /** Every waiting FlowFile, in the stream or here (not those in a session), removed and returned. */
+  async drain(): Promise<FlowFile[]> {
+    await this.initialized;
+    const out = this.clear();
+    for (;;) {
+      const batch = await this.puller.fetchNow(1000);
+      if (batch.length === 0) return out;
+      for (const [d, ffs] of batch) {
+        for (const ff of ffs) this.done(ff, d);
+        out.push(...ffs);
+      }
+    }
+  }
+
+  /** Reads the first waiting FlowFiles from the stream (also those held by other processes), oldest first. */
+  browse(limit: number, now: number): Promise<QueuedFlowFile[]> {
+    return new QueueBrowser(this.ctx).list(limit, now);
+  }
+
+  /** A waiting FlowFile with its content, wherever it waits. */
+  async lookup(flowFileId: string): Promise<FlowFile | undefined> {
+    return this.find(flowFileId) ?? new QueueBrowser(this.ctx).find(flowFileId);
+  }
+
+  /** Refreshes the depth from consumer info now. */
+  refresh(): Promise<void> {
+    return this.puller.reconcile();
+  }
+
+  /** Stops pulling and hands every message held here back to the stream for other engines. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.puller.stop();
+    const ops: Promise<void>[] = [];
+    for (const d of [...this.deliveries]) if (d.inFlight === 0) ops.push(this.handBack(d));
+    await Promise.allSettled(ops);
+  }
+
+  /**
+   * Returns a held message to the stream: nak'ed when none of its FlowFiles is done yet, otherwise its waiting
+   * FlowFiles are republished as a new message and the old one acknowledged (no duplicates of the done ones).
+   */
+  private async handBack(d: Delivery): Promise<void> {
+    const waiting = this.release(d);
+    if (d.remaining === d.total) {
+      for (const ff of waiting) this.holders.delete(ff);
+      this.accounting.released(d.seq);
+      d.msg.nak();
+      return;
+    }
+    // The old message's seq in the message id: handing back the same FlowFiles twice never collides.
+    for (const ff of waiting) this.ctx.origins.set(ff.id, `back-${d.seq}`);
+    try {
+      await this.offer(waiting);
+      for (const ff of waiting) this.done(ff, d);
+    } catch (err) {
+      for (const ff of waiting) {
+        this.buffer.push(ff);
+        this.bufferedBytes += ff.size;
+      }
+      this.deliveries.add(d);
+      this.ctx.logger?.warn({ seq: d.seq, err: (err as Error).message }, 'could not hand a message back');
+    } finally {
+      for (const ff of waiting) this.ctx.origins.delete(ff.id);
+    }
+  }
+
+  /** Handing back held messages no session took for a while (the target is stopped or backpressured). */
+  releaseIdle(): Promise<void> {
+    const ops: Promise<void>[] = [];
+    for (const d of [...this.deliveries]) if (d.inFlight === 0) ops.push(this.handBack(d));
+    return Promise.allSettled(ops).then(() => undefined);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The HTTP API client: every call the UI makes to the server goes through here. It adds the access token,
+ * turns error answers ({error, details}) into ApiError and tells the app when the server asks for a token.
+ */
+import type {
+  Flow,
+  FlowStatus,
+  FlowSummary,
+  Lineage,
+  ProcessorDescriptor,
+  ProvenanceEvent,
+  QueuedFlowFile,
+  Relationship,
+  ValidationIssue,
+} from './types';
+
+const TOKEN_KEY = 'sluice.token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: ValidationIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let unauthorizedListener: (() => void) | undefined;
+
+/** Called whenever the server answers 401: the app shows the token prompt. */
+export function onUnauthorized(listener: () => void): void {
+  unauthorizedListener = listener;
+}
+
+export function getToken(): string {
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+export function setToken(token: string): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+function headers(extra: Record<string, string> = {}): Record<string, string> {
+  const token = getToken();
+  return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      headers: headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, `The server cannot be reached (${(err as Error).message}).`);
+  }
+  if (response.ok) return response;
+  if (response.status === 401) unauthorizedListener?.();
+  let message = `${method} /api${path} answered ${response.status} ${response.statusText}`;
+  let details: ValidationIssue[] = [];
+  try {
+    const payload = (await response.json()) as { error?: string; details?: ValidationIssue[] };
+    if (payload.error) message = payload.error;
+    if (Array.isArray(payload.details)) details = payload.details;
+  } catch {
+    // not a JSON error body: keep the status line
+  }
+  throw new ApiError(response.status, message, details);
+}
+
+async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await send(method, path, body);
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const enc = encodeURIComponent;
+
+export interface ProvenanceQuery {
+  flowId?: string;
+  flowFileId?: string;
+  componentId?: string;
+  type?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface FlowFileContent {
+  bytes: Uint8Array;
+  contentType: string;
+  /** The FlowFile is larger than what the server sent. */
+  truncated: boolean;
+  size: number;
+}
+
+export const api = {
+  processors: () => json<ProcessorDescriptor[]>('GET', '/processors'),
+  relationships: (type: string, config: unknown) =>
+    json<{ relationships: Relationship[] }>('POST', `/processors/${enc(type)}/relationships`, config ?? {}).then(
+      (r) => r.relationships,
+    ),
+
+  flows: () => json<FlowSummary[]>('GET', '/flows'),
+  flow: (id: string) => json<Flow>('GET', `/flows/${enc(id)}`),
+  createFlow: (flow: Flow) => json<Flow>('POST', '/flows', flow),
+  /** As saved; a stored flow that no longer validates comes back as found. */
+  saveFlow: (flow: Flow) => json<Flow>('PUT', `/flows/${enc(flow.id)}`, flow),
+  deleteFlow: (id: string) => json<void>('DELETE', `/flows/${enc(id)}`),
+  validateFlow: (flow: unknown) => json<{ valid: boolean; issues: ValidationIssue[] }>('POST', '/flows/validate', flow),
+  importFlow: (flow: unknown, replace = false) =>
+    json<Flow>('POST', `/flows/import${replace ? '?replace=true' : ''}`, flow),
+  async exportFlow(id: string): Promise<{ text: string; filename: string }> {
+    const response = await send('GET', `/flows/${enc(id)}/export`);
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${id}.json`;
+    return { text: await response.text(), filename };
+  },
+  start: (id: string) =>
+    json<{ failures: { processorId: string; error: string }[] }>('POST', `/flows/${enc(id)}/start`),
+  stop: (id: string) => json<unknown>('POST', `/flows/${enc(id)}/stop`),
+  startProcessor: (id: string, pid: string) => json<unknown>('POST', `/flows/${enc(id)}/processors/${enc(pid)}/start`),
+  stopProcessor: (id: string, pid: string) => json<unknown>('POST', `/flows/${enc(id)}/processors/${enc(pid)}/stop`),
+  status: (id: string) => json<FlowStatus>('GET', `/flows/${enc(id)}/status`),
+
+  queue: (id: string, cid: string, limit = 100) =>
+    json<{ count: number; bytes: number; flowFiles: QueuedFlowFile[] }>(
+      'GET',
+      `/flows/${enc(id)}/connections/${enc(cid)}/queue?limit=${limit}`,
+    ),
+  /** A waiting FlowFile's content (capped by the server); `hex` asks the server for a hex dump. */
+  async queueContent(id: string, cid: string, ffid: string, format: 'raw' | 'hex' = 'raw'): Promise<FlowFileContent> {
+    const response = await send(
+      'GET',
+      `/flows/${enc(id)}/connections/${enc(cid)}/queue/${enc(ffid)}/content${format === 'hex' ? '?format=hex' : ''}`,
+    );
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const size = Number(response.headers.get('X-Sluice-Content-Size'));
+    return {
+      bytes,
+      contentType: response.headers.get('Content-Type') ?? 'application/octet-stream',
+      size: Number.isFinite(size) ? size : bytes.length,
+      truncated: response.headers.get('X-Sluice-Truncated') === 'true',
+    };
+  },
+  emptyQueue: (id: string, cid: string) =>
+    json<{ dropped: number }>('DELETE', `/flows/${enc(id)}/connections/${enc(cid)}/queue`),
+
+  provenance(query: ProvenanceQuery) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    return json<ProvenanceEvent[]>('GET', `/provenance?${params}`);
+  },
+  lineage: (flowFileId: string) => json<Lineage>('GET', `/provenance/lineage/${enc(flowFileId)}`),
+};
+
+/** The server's live status stream; EventSource cannot send headers, so the token rides in the query. */
+export function eventStreamUrl(): string {
+  const token = getToken();
+  return token ? `/api/events?token=${enc(token)}` : '/api/events';
+}

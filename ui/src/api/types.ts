@@ -1,0 +1,50 @@
+/**
+ * The shapes the HTTP API answers with. They come from the server's own modules (type-only imports: nothing
+ * of the server is bundled), so each shape is written once.
+ */
+import type { ProcessorDescriptor as ServerProcessorDescriptor } from '../../../server/api/processors.routes';
+import type { FlowChangeAction, FlowStatusView } from '../../../server/runtime/flow-manager';
+
+export type { ConnectionSpec, Flow, ProcessorSpec } from '../../../flows/flow-schema';
+export type { ProcessorCategory, Relationship } from '../../../server/engine/contract';
+export type { Lineage, ProvenanceEvent, ProvenanceEventType } from '../../../server/engine/provenance';
+export type { Bulletin, ProcessorState } from '../../../server/engine/running-processor';
+export type { ConnectionStatus, ProcessorStatus } from '../../../server/engine/status';
+export type { FlowChange, FlowState, FlowSummary } from '../../../server/runtime/flow-manager';
+export type { QueuedFlowFile } from '../../../server/storage/queue';
+export type { ValidationIssue } from '../../../server/validation/ajv';
+
+/** `GET /api/flows/:id/status` and the event stream: the engine's status plus the flow's state and validity. */
+export type FlowStatus = FlowStatusView;
+
+/** A JSON Schema as the form generator reads it (processor configs, parts of the flow schema). */
+export interface JsonSchema {
+  type?: string | readonly string[];
+  description?: string;
+  default?: unknown;
+  enum?: readonly unknown[];
+  const?: unknown;
+  properties?: Readonly<Record<string, JsonSchema>>;
+  additionalProperties?: boolean | JsonSchema;
+  required?: readonly string[];
+  items?: JsonSchema;
+  anyOf?: readonly JsonSchema[];
+  oneOf?: readonly JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  'x-format'?: string;
+  [key: string]: unknown;
+}
+
+/** One entry of `GET /api/processors`: what the palette lists and the config form is generated from. */
+export type ProcessorDescriptor = Omit<ServerProcessorDescriptor, 'config' | 'relationships'> & {
+  config: JsonSchema;
+  relationships: ServerProcessorDescriptor['relationships'][number][];
+};
+
+/** Messages of `GET /api/events`. */
+export type StreamEvent =
+  | { type: 'status'; flowId: string; status: FlowStatus }
+  | { type: 'flow'; flowId: string; action: FlowChangeAction };

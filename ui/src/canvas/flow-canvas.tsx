@@ -1,0 +1,206 @@
+/**
+ * The canvas: React Flow over the store's nodes and edges. Drop a palette item to add a processor where it
+ * lands, drag from a relationship handle to a processor to connect, drop a .json file to import a flow.
+ */
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  Controls,
+  type Edge,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useState } from 'react';
+import {
+  INPUT_HANDLE,
+  type ProcessorNode as ProcessorNodeType,
+  type QueueEdge as QueueEdgeType,
+} from '../flow-mapping';
+import { useStore } from '../store';
+import { autoLayout, importFlowFile, NODE_WIDTH } from '../store/session';
+import { ProcessorNode } from './processor-node';
+import { QueueEdge } from './queue-edge';
+import { useShortcuts } from './use-shortcuts';
+
+/** The MIME type a palette item carries while dragged. */
+export const PROCESSOR_DRAG_TYPE = 'application/x-sluice-processor';
+
+const nodeTypes = { processor: ProcessorNode };
+const edgeTypes = { queue: QueueEdge };
+const CATEGORY_COLORS: Record<string, string> = {
+  source: '#0891b2',
+  transform: '#7c3aed',
+  route: '#d97706',
+  sink: '#16a34a',
+  messaging: '#db2777',
+  stream: '#2563eb',
+};
+
+function hasFiles(e: DragEvent): boolean {
+  return [...e.dataTransfer.types].includes('Files');
+}
+
+export function FlowCanvas() {
+  const flowId = useStore((s) => s.meta?.id);
+  if (!flowId) {
+    return (
+      <div className="empty-canvas">
+        <div>
+          <strong>No flow open</strong>
+          Create a flow or import one from the top bar.
+        </div>
+      </div>
+    );
+  }
+  return <CanvasView key={flowId} />;
+}
+
+/** The canvas of one flow (remounted per flow, so the view fits each flow once as it opens). */
+function CanvasView() {
+  const nodes = useStore((s) => s.nodes);
+  const edges = useStore((s) => s.edges);
+  const onNodesChange = useStore((s) => s.onNodesChange);
+  const onEdgesChange = useStore((s) => s.onEdgesChange);
+  const connect = useStore((s) => s.connect);
+  const canUndo = useStore((s) => s.history.past.length > 0);
+  const canRedo = useStore((s) => s.history.future.length > 0);
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const [fileOver, setFileOver] = useState(false);
+  // Fit the view to a flow that has processors; an empty flow keeps the default view, so the first processor
+  // dropped stays where it was dropped.
+  const [fitOnOpen] = useState(() => useStore.getState().nodes.length > 0);
+  useShortcuts();
+
+  const isValidConnection = useCallback((c: Connection | Edge) => {
+    const st = useStore.getState();
+    const target = st.nodes.find((n) => n.id === c.target);
+    if (!target || c.targetHandle !== INPUT_HANDLE) return false;
+    return st.catalog.byType[target.data.spec.type]?.input !== 'forbidden';
+  }, []);
+
+  const onDragOver = (e: DragEvent) => {
+    const types = [...e.dataTransfer.types];
+    if (!types.includes(PROCESSOR_DRAG_TYPE) && !types.includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    if (hasFiles(e) !== fileOver) setFileOver(hasFiles(e));
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setFileOver(false);
+    const type = e.dataTransfer.getData(PROCESSOR_DRAG_TYPE);
+    if (type) {
+      const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      useStore.getState().addProcessor(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 30 });
+      return;
+    }
+    const file = [...e.dataTransfer.files].find((f) => f.name.endsWith('.json') || f.type === 'application/json');
+    if (file) void importFlowFile(file);
+    else if (e.dataTransfer.files.length > 0)
+      useStore.getState().notify('Only a flow .json file can be dropped here.', 'error');
+  };
+
+  return (
+    <div className={`canvas-area${fileOver ? ' drop-target' : ''}`} data-testid="canvas">
+      <svg style={{ position: 'absolute', width: 0, height: 0 }} aria-hidden="true">
+        <defs>
+          <marker
+            id="sluice-arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto-start-reverse"
+          >
+            <path d="M 0 0 L 10 5 L 0 10 z" fill="#94a3b8" />
+          </marker>
+        </defs>
+      </svg>
+      <ReactFlow<ProcessorNodeType, QueueEdgeType>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={connect}
+        isValidConnection={isValidConnection}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onDragLeave={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFileOver(false);
+        }}
+        deleteKeyCode={null}
+        defaultEdgeOptions={{ markerEnd: 'url(#sluice-arrow)' }}
+        fitView={fitOnOpen}
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        minZoom={0.1}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />
+        <Controls showInteractive={false} />
+        <MiniMap
+          pannable
+          zoomable
+          nodeColor={(n) =>
+            CATEGORY_COLORS[
+              useStore.getState().catalog.byType[(n as ProcessorNodeType).data.spec.type]?.category ?? ''
+            ] ?? '#94a3b8'
+          }
+          nodeStrokeWidth={2}
+        />
+        <Panel position="top-left" className="canvas-toolbar">
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => useStore.getState().undo()}
+            disabled={!canUndo}
+            title="Undo (Ctrl+Z)"
+            data-testid="undo"
+          >
+            ↶ Undo
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => useStore.getState().redo()}
+            disabled={!canRedo}
+            title="Redo (Ctrl+Shift+Z)"
+            data-testid="redo"
+          >
+            ↷ Redo
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            data-testid="auto-layout"
+            onClick={() => {
+              autoLayout();
+              requestAnimationFrame(() => void fitView({ padding: 0.2, maxZoom: 1, duration: 300 }));
+            }}
+            disabled={nodes.length === 0}
+            title="Lay the flow out top to bottom"
+          >
+            ⇅ Auto-layout
+          </button>
+        </Panel>
+        {nodes.length === 0 && (
+          <Panel position="top-center">
+            <div className="empty-canvas" style={{ position: 'static', marginTop: 120 }}>
+              <div>
+                <strong>This flow is empty</strong>
+                Drag a processor from the palette, or drop a flow .json file here.
+              </div>
+            </div>
+          </Panel>
+        )}
+      </ReactFlow>
+    </div>
+  );
+}

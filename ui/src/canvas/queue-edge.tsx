@@ -1,0 +1,96 @@
+/**
+ * A connection drawn as an edge with its queue on the label: relationships, FlowFiles waiting, bytes, the
+ * oldest FlowFile's age and a fill bar against the backpressure thresholds (live from the event stream).
+ * Clicking the label opens the queue inspector.
+ */
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
+import { memo } from 'react';
+import type { QueueEdge as QueueEdgeType } from '../flow-mapping';
+import { fillLevel } from '../lib/fill-level';
+import { formatAge, formatBytes, formatCount } from '../lib/format';
+import { useStore } from '../store';
+
+/** A connection from a processor to itself loops out to the right. */
+function selfLoopPath(sx: number, sy: number, tx: number, ty: number): [string, number, number] {
+  const reach = 170;
+  return [
+    `M ${sx} ${sy} C ${sx + reach} ${sy + 90}, ${tx + reach} ${ty - 90}, ${tx} ${ty}`,
+    sx + reach * 0.75,
+    (sy + ty) / 2,
+  ];
+}
+
+function QueueEdgeView(props: EdgeProps<QueueEdgeType>) {
+  const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } =
+    props;
+  const queue = useStore((s) => s.status?.connections[id]);
+  const hasIssues = useStore((s) => (s.save.issues.connections[id]?.length ?? 0) > 0);
+  const [path, labelX, labelY] =
+    source === target
+      ? selfLoopPath(sourceX, sourceY, targetX, targetY)
+      : getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+  const fill = queue ? fillLevel(queue) : null;
+
+  const inspect = () => {
+    const st = useStore.getState();
+    st.select({ edges: [id] });
+    st.openDrawer({ kind: 'queue', connectionId: id });
+  };
+
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        style={{
+          stroke: hasIssues
+            ? 'var(--danger)'
+            : fill?.backPressured
+              ? 'var(--danger)'
+              : selected
+                ? 'var(--accent)'
+                : undefined,
+          strokeWidth: selected ? 2.5 : 1.8,
+        }}
+        markerEnd={props.markerEnd}
+      />
+      <EdgeLabelRenderer>
+        <button
+          type="button"
+          className={`queue-label nodrag nopan${selected ? ' selected' : ''}${fill?.backPressured ? ' bp' : ''}`}
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          data-testid={`queue-${id}`}
+          onClick={inspect}
+          title="Click to inspect the queue"
+        >
+          <span className="line">
+            <span className="rels">{data?.spec.relationships.join(', ')}</span>
+            <span className="depth">
+              <span data-testid={`queue-count-${id}`}>{formatCount(queue?.count ?? 0)}</span>
+              {' · '}
+              {formatBytes(queue?.bytes ?? 0)}
+              {queue && queue.count > 0 ? ` · ${formatAge(queue.oldestAgeMs)}` : ''}
+            </span>
+          </span>
+          <span
+            className="fill"
+            title={
+              queue
+                ? `${queue.count} / ${queue.objectThreshold} FlowFiles, ${formatBytes(queue.bytes)} / ${formatBytes(queue.bytesThreshold)}`
+                : 'No status yet'
+            }
+          >
+            <span className={fill?.tone ?? 'ok'} style={{ width: `${(fill?.ratio ?? 0) * 100}%` }} />
+          </span>
+          {fill?.backPressured && (
+            <span className="bp-tag" data-testid={`queue-bp-${id}`}>
+              backpressured
+            </span>
+          )}
+        </button>
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+export const QueueEdge = memo(QueueEdgeView);

@@ -1,0 +1,30 @@
+/** Canvas keyboard shortcuts: Delete, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+A. */
+import { useEffect } from 'react';
+import { useStore } from '../store';
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function useShortcuts(): void {
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || !useStore.getState().meta) return;
+      const st = useStore.getState();
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if ((e.key === 'Delete' || e.key === 'Backspace') && !mod) st.deleteSelection();
+      else if (mod && key === 'z' && !e.shiftKey) st.undo();
+      else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) st.redo();
+      else if (mod && key === 'c') {
+        if (!st.copySelection()) return;
+      } else if (mod && key === 'v') st.paste();
+      else if (mod && key === 'a') st.select({ nodes: st.nodes.map((n) => n.id), edges: st.edges.map((x) => x.id) });
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}

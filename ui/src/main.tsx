@@ -1,0 +1,30 @@
+import '@xyflow/react/dist/style.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/canvas.css';
+import './styles/panels.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { subscribeToEvents } from './api/events';
+import { App } from './app';
+import { useStore } from './store';
+import { startAutosave } from './store/autosave';
+import { boot, refreshFlows } from './store/session';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+startAutosave();
+subscribeToEvents({
+  onStatus: (status) => useStore.getState().applyStatus(status),
+  onFlowChange: ({ flowId, action }) => {
+    if (action === 'deleted' && flowId === useStore.getState().meta?.id)
+      useStore.getState().notify(`Flow "${flowId}" was deleted on the server.`, 'error');
+    if (['created', 'deleted', 'updated', 'started', 'stopped'].includes(action)) void refreshFlows();
+  },
+  onConnectionChange: (live) => useStore.getState().setLive(live),
+});
+void boot();

@@ -1,0 +1,94 @@
+/**
+ * The palette: processor types from the catalog, grouped by category and searchable. Drag one onto the canvas
+ * (or double-click it) to add it with its default config.
+ */
+import { useReactFlow } from '@xyflow/react';
+import { useMemo, useState } from 'react';
+import type { ProcessorCategory, ProcessorDescriptor } from '../api/types';
+import { PROCESSOR_DRAG_TYPE } from '../canvas/flow-canvas';
+import { useStore } from '../store';
+import { NODE_WIDTH } from '../store/session';
+
+const GROUPS: { category: ProcessorCategory; title: string }[] = [
+  { category: 'source', title: 'Sources' },
+  { category: 'transform', title: 'Transform' },
+  { category: 'route', title: 'Route' },
+  { category: 'messaging', title: 'Messaging' },
+  { category: 'stream', title: 'Streams' },
+  { category: 'sink', title: 'Sinks' },
+];
+
+function matches(p: ProcessorDescriptor, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  return !q || p.type.toLowerCase().includes(q) || p.description.toLowerCase().includes(q) || p.category.includes(q);
+}
+
+export function Palette() {
+  const processors = useStore((s) => s.catalog.processors);
+  const error = useStore((s) => (s.needsToken ? undefined : s.catalog.error));
+  const hasFlow = useStore((s) => s.meta !== null);
+  const [query, setQuery] = useState('');
+  const { screenToFlowPosition } = useReactFlow();
+  const groups = useMemo(
+    () =>
+      GROUPS.map((g) => ({
+        ...g,
+        items: processors.filter((p) => p.category === g.category && matches(p, query)),
+      })).filter((g) => g.items.length > 0),
+    [processors, query],
+  );
+
+  const addAtCenter = (type: string) => {
+    const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+    if (!canvas) return;
+    const at = screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 });
+    useStore.getState().addProcessor(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 60 });
+  };
+
+  return (
+    <aside className="palette" data-testid="palette">
+      <div className="palette-search">
+        <input
+          type="search"
+          placeholder="Search processors…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-label="Search processors"
+          data-testid="palette-search"
+        />
+      </div>
+      <div className="palette-list">
+        {error && <p className="error-text">The processor types could not be loaded: {error}</p>}
+        {groups.map((g) => (
+          <section className="palette-group" key={g.category}>
+            <h3>{g.title}</h3>
+            {g.items.map((p) => (
+              <button
+                type="button"
+                key={p.type}
+                className={`palette-item cat-${p.category}`}
+                draggable={hasFlow}
+                disabled={!hasFlow}
+                data-testid={`palette-${p.type}`}
+                title={
+                  hasFlow
+                    ? `${p.description}\n\nDrag onto the canvas (or double-click) to add.`
+                    : 'Open or create a flow first'
+                }
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(PROCESSOR_DRAG_TYPE, p.type);
+                  e.dataTransfer.effectAllowed = 'copy';
+                }}
+                onDoubleClick={() => addAtCenter(p.type)}
+              >
+                <strong>{p.type}</strong>
+                <span>{p.description}</span>
+              </button>
+            ))}
+          </section>
+        ))}
+        {processors.length > 0 && groups.length === 0 && <p className="muted">No processor matches “{query}”.</p>}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,220 @@
+/**
+ * The queue inspector (bottom drawer): the FlowFiles waiting in a connection with their attributes, size and
+ * age; one FlowFile's content (pretty JSON, text, or the server's hex dump for binary); and "Empty queue"
+ * after a confirmation. The list reloads when the live queue depth changes.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api } from '../api/client';
+import type { QueuedFlowFile } from '../api/types';
+import { viewContent } from '../lib/content';
+import { formatAge, formatBytes } from '../lib/format';
+import { useStore } from '../store';
+import { ConfirmDialog } from './dialogs';
+
+const LIMIT = 100;
+
+export function QueueInspector({ connectionId }: { connectionId: string }) {
+  const flowId = useStore((s) => s.meta?.id ?? '');
+  const edge = useStore((s) => s.edges.find((e) => e.id === connectionId));
+  const liveCount = useStore((s) => s.status?.connections[connectionId]?.count);
+  const [items, setItems] = useState<QueuedFlowFile[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const answer = await api.queue(flowId, connectionId, LIMIT);
+      setItems(answer.flowFiles);
+      setError(null);
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.status === 404
+          ? 'This connection is not saved on the server yet.'
+          : (err as Error).message,
+      );
+    }
+  }, [flowId, connectionId]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the live depth changes
+  useEffect(() => {
+    void load();
+  }, [load, liveCount]);
+
+  const empty = async () => {
+    setConfirming(false);
+    try {
+      const { dropped } = await api.emptyQueue(flowId, connectionId);
+      useStore.getState().notify(`Dropped ${dropped} FlowFile${dropped === 1 ? '' : 's'} from the queue.`);
+      setSelected(null);
+    } catch (err) {
+      useStore.getState().notify(`Emptying the queue failed: ${(err as Error).message}`, 'error');
+    }
+    await load();
+  };
+
+  const current = items?.find((f) => f.id === selected);
+  return (
+    <>
+      <div className="drawer-head">
+        <h2>
+          Queue · {edge ? `${edge.source} → ${edge.target}` : connectionId}
+          {edge?.data && <span className="muted"> ({edge.data.spec.relationships.join(', ')})</span>}
+        </h2>
+        <span className="muted" data-testid="queue-total">
+          {liveCount ?? items?.length ?? 0} waiting
+          {items && (liveCount ?? 0) > items.length ? `, first ${items.length} shown` : ''}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="btn small" onClick={() => void load()}>
+          ↻ Refresh
+        </button>
+        <button
+          type="button"
+          className="btn small danger"
+          data-testid="empty-queue"
+          disabled={!items || items.length === 0}
+          onClick={() => setConfirming(true)}
+        >
+          Empty queue
+        </button>
+        <button
+          type="button"
+          className="btn small ghost"
+          aria-label="Close"
+          onClick={() => useStore.getState().openDrawer(null)}
+        >
+          ×
+        </button>
+      </div>
+      <div className="drawer-body">
+        <div className="list">
+          {error && (
+            <p className="error-text" style={{ padding: '0 12px' }}>
+              {error}
+            </p>
+          )}
+          {items && items.length === 0 && (
+            <p className="muted" style={{ padding: '0 12px' }}>
+              The queue is empty.
+            </p>
+          )}
+          {items && items.length > 0 && (
+            <table className="grid" data-testid="queue-table">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>FlowFile</th>
+                  <th>Size</th>
+                  <th>Age</th>
+                  <th>Attributes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((f) => (
+                  <tr
+                    key={f.id}
+                    className={`clickable${f.id === selected ? ' active' : ''}`}
+                    onClick={() => setSelected(f.id)}
+                    data-testid="queue-row"
+                  >
+                    <td>{f.position + 1}</td>
+                    <td className="mono">
+                      {f.id.slice(0, 13)}
+                      {f.penalized ? ' ⏸' : ''}
+                    </td>
+                    <td>{formatBytes(f.size)}</td>
+                    <td>{formatAge(f.ageMs)}</td>
+                    <td className="muted">{Object.keys(f.attributes).length}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <div className="detail">
+          {current ? (
+            <FlowFileDetail flowId={flowId} connectionId={connectionId} flowFile={current} />
+          ) : (
+            <p className="muted">Select a FlowFile to see its attributes and content.</p>
+          )}
+        </div>
+      </div>
+      {confirming && (
+        <ConfirmDialog
+          title="Empty the queue?"
+          text={`Drop every FlowFile waiting in "${connectionId}"? Each is recorded as a DROP provenance event; this cannot be undone.`}
+          action="Empty queue"
+          onConfirm={() => void empty()}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
+    </>
+  );
+}
+
+function FlowFileDetail(props: { flowId: string; connectionId: string; flowFile: QueuedFlowFile }) {
+  const { flowId, connectionId, flowFile } = props;
+  const [content, setContent] = useState<{ text: string; kind: string; truncated: boolean; size: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    setContent(null);
+    setError(null);
+    (async () => {
+      const raw = await api.queueContent(flowId, connectionId, flowFile.id);
+      let view = viewContent(raw.bytes, raw.contentType);
+      let text = view.kind === 'binary' ? '' : view.text;
+      if (view.kind === 'binary') {
+        const hex = await api.queueContent(flowId, connectionId, flowFile.id, 'hex');
+        text = new TextDecoder().decode(hex.bytes);
+        view = { kind: 'binary' };
+      }
+      if (!cancelled) setContent({ text, kind: view.kind, truncated: raw.truncated, size: raw.size });
+    })().catch((err: Error) => !cancelled && setError(err.message));
+    return () => {
+      cancelled = true;
+    };
+  }, [flowId, connectionId, flowFile.id]);
+
+  return (
+    <div data-testid="flowfile-detail">
+      <h3 style={{ fontSize: 12, marginBottom: 6 }}>
+        FlowFile <span className="mono">{flowFile.id}</span>
+      </h3>
+      <dl className="attrs">
+        {Object.entries(flowFile.attributes).map(([k, v]) => (
+          <FragmentRow key={k} name={k} value={v} />
+        ))}
+      </dl>
+      <h3 style={{ fontSize: 12, margin: '12px 0 0' }}>
+        Content{' '}
+        <span className="muted">
+          ({formatBytes(flowFile.size)}
+          {content ? `, ${content.kind}` : ''})
+        </span>
+      </h3>
+      {error && <p className="error-text">{error}</p>}
+      {content && (
+        <pre className="content" data-testid="flowfile-content">
+          {content.text || '(empty)'}
+        </pre>
+      )}
+      {content?.truncated && (
+        <p className="muted">
+          Showing the first part only: the server caps what it sends of {formatBytes(content.size)}.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function FragmentRow({ name, value }: { name: string; value: string }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+/** The right-hand panel: the selected processor's or connection's config, or the flow's overview. */
+import { useShallow } from 'zustand/react/shallow';
+import { formatIssue } from '../lib/issues';
+import { useStore } from '../store';
+import { ConnectionPanel } from './connection-panel';
+import { ProcessorPanel } from './processor-panel';
+
+export function SidePanel() {
+  const selectedNodes = useStore(useShallow((s) => s.nodes.filter((n) => n.selected)));
+  const selectedEdges = useStore(useShallow((s) => s.edges.filter((e) => e.selected)));
+  const hasFlow = useStore((s) => s.meta !== null);
+
+  let content: React.ReactNode;
+  if (!hasFlow) content = null;
+  else if (selectedNodes.length === 1 && selectedEdges.length === 0)
+    content = <ProcessorPanel node={selectedNodes[0]!} />;
+  else if (selectedEdges.length === 1 && selectedNodes.length === 0)
+    content = <ConnectionPanel edge={selectedEdges[0]!} />;
+  else if (selectedNodes.length + selectedEdges.length > 1)
+    content = <MultiSelection nodes={selectedNodes.length} edges={selectedEdges.length} />;
+  else content = <FlowOverview />;
+
+  return (
+    <aside className="side" data-testid="side-panel">
+      {content}
+    </aside>
+  );
+}
+
+function MultiSelection({ nodes, edges }: { nodes: number; edges: number }) {
+  return (
+    <div className="side-head">
+      <div className="kind">Selection</div>
+      <h2>
+        {nodes} processors, {edges} connections
+      </h2>
+      <p>Delete removes them; Ctrl+C / Ctrl+V copies them with their connections.</p>
+      <div className="side-actions">
+        <button type="button" className="btn" onClick={() => useStore.getState().copySelection()}>
+          Copy
+        </button>
+        <button type="button" className="btn danger" onClick={() => useStore.getState().deleteSelection()}>
+          Delete
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function FlowOverview() {
+  const meta = useStore((s) => s.meta);
+  const counts = useStore(useShallow((s) => [s.nodes.length, s.edges.length]));
+  const issues = useStore((s) => s.save.issues);
+  const status = useStore((s) => s.status);
+  if (!meta) return null;
+  const all = [...issues.flow, ...Object.values(issues.processors).flat(), ...Object.values(issues.connections).flat()];
+  const totals = status ? Object.values(status.connections).reduce((n, c) => n + c.count, 0) : 0;
+  return (
+    <div data-testid="flow-panel">
+      <div className="side-head">
+        <div className="kind">Flow</div>
+        <h2>{meta.name}</h2>
+        <p>
+          id <code>{meta.id}</code> · {counts[0]} processors · {counts[1]} connections
+        </p>
+        {meta.description && <p style={{ marginTop: 6 }}>{meta.description}</p>}
+      </div>
+      {all.length > 0 && (
+        <div className="banner warn" data-testid="flow-issues">
+          <strong>{all.length === 1 ? '1 problem' : `${all.length} problems`} keep this flow from being saved:</strong>
+          <ul>
+            {all.map((i) => (
+              <li key={i.fullPath + i.message}>{formatIssue({ path: i.fullPath, message: i.message })}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <section className="side-section">
+        <h3>Live</h3>
+        <p style={{ margin: 0 }}>
+          {status?.running ? 'Running' : 'Stopped'} · {totals} FlowFiles queued
+        </p>
+      </section>
+      <section className="side-section muted">
+        <h3>Tips</h3>
+        <ul style={{ margin: 0, paddingLeft: 16 }}>
+          <li>Drag processors from the palette; drag from a relationship to a processor to connect.</li>
+          <li>Click a processor or connection to configure it; click a queue label to inspect it.</li>
+          <li>Shift-drag to select several; Delete, Ctrl+C/V, Ctrl+Z / Ctrl+Shift+Z.</li>
+          <li>Drop a flow .json file on the canvas to import it.</li>
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * The top bar: flow picker, new flow, rename, import / export, start / stop, provenance, and the saved /
+ * unsaved indicator (a failed save is shown here and can be opened for its reasons).
+ */
+import { useRef, useState } from 'react';
+import { useStore } from '../store';
+import { flushSave } from '../store/autosave';
+import { createFlow, exportFlow, importFlowFile, openFlow, startFlow, stopFlow } from '../store/session';
+import { NewFlowDialog } from './dialogs';
+import { useDraft } from './form/use-draft';
+
+export function TopBar() {
+  const flows = useStore((s) => s.flows);
+  const meta = useStore((s) => s.meta);
+  const running = useStore((s) => s.status?.running ?? false);
+  const live = useStore((s) => s.live);
+  const saveStatus = useStore((s) => s.save.status);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <header className="topbar" data-testid="topbar">
+      <div className="brand">
+        <div className="brand-mark">≋</div>
+        Sluice
+      </div>
+      <select
+        aria-label="Flow"
+        data-testid="flow-picker"
+        value={meta?.id ?? ''}
+        onChange={(e) => void openFlow(e.target.value)}
+        style={{ width: 190 }}
+      >
+        {!meta && <option value="">Choose a flow…</option>}
+        {flows.map((f) => (
+          <option key={f.id} value={f.id}>
+            {f.name}
+            {f.state === 'running' ? ' ▶' : f.state === 'invalid' ? ' ⚠' : ''}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="btn" data-testid="new-flow" onClick={() => setCreating(true)}>
+        + New
+      </button>
+      <div className="divider" />
+      {meta && <FlowName key={meta.id} name={meta.name} />}
+      {meta && <SaveIndicator />}
+      <span className="spacer" />
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".json,application/json"
+        data-testid="import-file"
+        style={{ display: 'none' }}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) void importFlowFile(file);
+        }}
+      />
+      <button type="button" className="btn" data-testid="import" onClick={() => fileInput.current?.click()}>
+        ⇪ Import
+      </button>
+      <button type="button" className="btn" data-testid="export" disabled={!meta} onClick={() => void exportFlow()}>
+        ⇩ Export
+      </button>
+      <button
+        type="button"
+        className="btn"
+        data-testid="open-provenance"
+        disabled={!meta}
+        onClick={() => useStore.getState().openDrawer({ kind: 'provenance' })}
+      >
+        ⌕ Provenance
+      </button>
+      <div className="divider" />
+      <span className={`run-state ${running ? 'running' : 'stopped'}`} data-testid="flow-state">
+        {running ? '● Running' : '○ Stopped'}
+      </span>
+      {running ? (
+        <button type="button" className="btn" data-testid="flow-stop" onClick={() => void stopFlow()}>
+          ■ Stop
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="btn run"
+          data-testid="flow-start"
+          disabled={!meta || saveStatus === 'invalid'}
+          title={saveStatus === 'invalid' ? 'The flow has problems; fix them to start it' : 'Start every processor'}
+          onClick={() => void startFlow()}
+        >
+          ▶ Start
+        </button>
+      )}
+      <span
+        className="muted"
+        title={live ? 'Live: the server pushes status' : 'Not connected to the status stream'}
+        style={{ fontSize: 16, color: live ? 'var(--ok)' : 'var(--muted)' }}
+        data-testid="live"
+      >
+        {live ? '◉' : '○'}
+      </span>
+      {creating && (
+        <NewFlowDialog
+          onCancel={() => setCreating(false)}
+          onCreate={(name) => {
+            setCreating(false);
+            void createFlow(name);
+          }}
+        />
+      )}
+    </header>
+  );
+}
+
+function FlowName({ name }: { name: string }) {
+  const draft = useDraft(name, (text) => {
+    if (text.trim()) useStore.getState().renameFlow(text.trim());
+  });
+  return (
+    <input
+      className="flow-name"
+      aria-label="Flow name"
+      data-testid="flow-name"
+      value={draft.text}
+      onFocus={draft.onFocus}
+      onBlur={draft.onBlur}
+      onChange={(e) => draft.onChange(e.target.value)}
+      onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+    />
+  );
+}
+
+function SaveIndicator() {
+  const save = useStore((s) => s.save);
+  const problems = save.issues.count;
+  const text =
+    save.status === 'saved'
+      ? 'Saved'
+      : save.status === 'saving'
+        ? 'Saving…'
+        : save.status === 'pending'
+          ? 'Unsaved changes'
+          : save.status === 'invalid'
+            ? `Not saved: ${problems === 1 ? '1 problem' : `${problems} problems`}`
+            : 'Save failed';
+  const failed = save.status === 'invalid' || save.status === 'error';
+  const open = () => {
+    if (save.status === 'error') {
+      useStore.getState().setSave({ status: 'pending' });
+      void flushSave();
+    } else if (save.status === 'invalid') useStore.getState().select({});
+  };
+  return (
+    <button
+      type="button"
+      className={`save-indicator ${save.status}`}
+      data-testid="save-status"
+      data-status={save.status}
+      title={
+        failed
+          ? `${save.message ?? ''}${save.status === 'error' ? ' — click to retry' : ' — click to list them'}`
+          : text
+      }
+      onClick={open}
+      disabled={!failed}
+    >
+      <span className="dot" />
+      {text}
+    </button>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * The catalog slice: the processor types from `GET /api/processors`, and the relationships of routers, whose
+ * relationships depend on their config (asked of the server, cached by type and config).
+ */
+import type { ProcessorDescriptor, Relationship } from '../api/types';
+import type { SliceCreator } from './types';
+
+export interface Catalog {
+  processors: ProcessorDescriptor[];
+  byType: Record<string, ProcessorDescriptor>;
+  /** Router relationships by `relationshipKey(type, config)`. */
+  dynamic: Record<string, Relationship[]>;
+  error?: string;
+}
+
+export interface CatalogSlice {
+  catalog: Catalog;
+  setProcessors(processors: ProcessorDescriptor[]): void;
+  setCatalogError(error: string): void;
+  setDynamicRelationships(key: string, relationships: Relationship[]): void;
+}
+
+export function relationshipKey(type: string, config: unknown): string {
+  return `${type} ${JSON.stringify(config ?? {})}`;
+}
+
+export const createCatalogSlice: SliceCreator<CatalogSlice> = (set, get) => ({
+  catalog: { processors: [], byType: {}, dynamic: {} },
+
+  setProcessors(processors) {
+    set({
+      catalog: {
+        ...get().catalog,
+        processors,
+        byType: Object.fromEntries(processors.map((p) => [p.type, p])),
+        error: undefined,
+      },
+    });
+  },
+
+  setCatalogError(error) {
+    set({ catalog: { ...get().catalog, error } });
+  },
+
+  setDynamicRelationships(key, relationships) {
+    const catalog = get().catalog;
+    set({ catalog: { ...catalog, dynamic: { ...catalog.dynamic, [key]: relationships } } });
+  },
+});

@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest';
+import type { Flow, ProcessorDescriptor } from '../api/types';
+import { createAppStore } from './index';
+
+const catalog: ProcessorDescriptor[] = [
+  {
+    type: 'GenerateFlowFile',
+    description: 'makes FlowFiles',
+    category: 'source',
+    input: 'forbidden',
+    dynamicRelationships: false,
+    relationships: [{ name: 'success', description: 'all' }],
+    config: { type: 'object', properties: { batchSize: { type: 'integer', default: 1 }, attributes: { default: {} } } },
+  },
+  {
+    type: 'LogAttribute',
+    description: 'logs',
+    category: 'sink',
+    input: 'required',
+    dynamicRelationships: false,
+    relationships: [{ name: 'success', description: 'all' }],
+    config: { type: 'object', properties: { logLevel: { enum: ['info', 'debug'], default: 'info' } } },
+  },
+];
+
+const empty: Flow = { schemaVersion: 1, id: 'f', name: 'F', processors: [], connections: [] };
+
+function storeWithFlow(flow: Flow = empty) {
+  const store = createAppStore();
+  store.getState().setProcessors(catalog);
+  store.getState().loadFlow(flow);
+  return store;
+}
+
+describe('flow slice', () => {
+  test('adding, wiring and configuring processors commits a new document each time', () => {
+    const store = storeWithFlow();
+    const s = store.getState;
+    const gen = s().addProcessor('GenerateFlowFile', { x: 10.4, y: 20.6 })!;
+    const log = s().addProcessor('LogAttribute', { x: 10, y: 220 })!;
+    expect([gen, log]).toEqual(['generate-flow-file', 'log-attribute']);
+    expect(s().doc!.processors[0]).toEqual({
+      id: 'generate-flow-file',
+      type: 'GenerateFlowFile',
+      name: 'GenerateFlowFile',
+      position: { x: 10, y: 21 },
+      config: { batchSize: 1, attributes: {} },
+    });
+    expect(
+      s()
+        .nodes.filter((n) => n.selected)
+        .map((n) => n.id),
+    ).toEqual([log]);
+    s().connect({ source: gen, sourceHandle: 'success', target: log, targetHandle: 'in' });
+    s().updateProcessor(log, (p) => ({ ...p, autoTerminate: ['success'] }));
+    expect(s().revision).toBe(4);
+    expect(s().doc!.connections).toEqual([
+      { id: 'generate-flow-file-success-log-attribute', source: gen, relationships: ['success'], target: log },
+    ]);
+    expect(s().doc!.processors[1]!.autoTerminate).toEqual(['success']);
+  });
+
+  test('selection and drags in progress do not commit; the end of a drag does', () => {
+    const store = storeWithFlow();
+    const s = store.getState;
+    const id = s().addProcessor('LogAttribute', { x: 0, y: 0 })!;
+    const rev = s().revision;
+    s().onNodesChange([{ type: 'select', id, selected: false }]);
+    s().onNodesChange([{ type: 'position', id, position: { x: 50, y: 50 }, dragging: true }]);
+    expect(s().revision).toBe(rev);
+    expect(s().doc!.processors[0]!.position).toEqual({ x: 0, y: 0 });
+    s().onNodesChange([{ type: 'position', id, position: { x: 80.7, y: 90.2 }, dragging: false }]);
+    expect(s().revision).toBe(rev + 1);
+    expect(s().doc!.processors[0]!.position).toEqual({ x: 81, y: 90 });
+  });
+
+  test('undo and redo restore whole documents, including deletes of connected processors', () => {
+    const store = storeWithFlow();
+    const s = store.getState;
+    const gen = s().addProcessor('GenerateFlowFile', { x: 0, y: 0 })!;
+    const log = s().addProcessor('LogAttribute', { x: 0, y: 200 })!;
+    s().connect({ source: gen, sourceHandle: 'success', target: log, targetHandle: 'in' });
+    const wired = s().doc!;
+    s().select({ nodes: [gen] });
+    s().deleteSelection();
+    expect(s().doc!.processors.map((p) => p.id)).toEqual([log]);
+    expect(s().doc!.connections).toEqual([]);
+    s().undo();
+    expect(s().doc).toEqual(wired);
+    expect(s().edges).toHaveLength(1);
+    s().redo();
+    expect(s().doc!.connections).toEqual([]);
+    s().undo();
+    s().undo();
+    expect(s().doc!.connections).toEqual([]);
+    expect(s().doc!.processors).toHaveLength(2);
+  });
+
+  test('copy and paste duplicate the selection under new ids', () => {
+    const store = storeWithFlow();
+    const s = store.getState;
+    s().addProcessor('GenerateFlowFile', { x: 0, y: 0 });
+    expect(s().copySelection()).toBe(true);
+    s().paste();
+    s().paste();
+    expect(s().doc!.processors.map((p) => [p.id, p.position])).toEqual([
+      ['generate-flow-file', { x: 0, y: 0 }],
+      ['generate-flow-file-2', { x: 40, y: 40 }],
+      ['generate-flow-file-3', { x: 80, y: 80 }],
+    ]);
+  });
+
+  test('renaming the flow and editing a connection are committed too', () => {
+    const store = storeWithFlow({
+      ...empty,
+      processors: [
+        { id: 'a', type: 'GenerateFlowFile', position: { x: 0, y: 0 } },
+        { id: 'b', type: 'LogAttribute', position: { x: 0, y: 200 } },
+      ],
+      connections: [{ id: 'c', source: 'a', relationships: ['success'], target: 'b' }],
+    });
+    const s = store.getState;
+    s().renameFlow('Renamed');
+    s().updateConnection('c', (c) => ({ ...c, backPressure: { objects: 50 } }));
+    expect(s().doc).toMatchObject({ name: 'Renamed', connections: [{ id: 'c', backPressure: { objects: 50 } }] });
+    expect(s().revision).toBe(2);
+    s().renameFlow('Renamed');
+    expect(s().revision).toBe(2);
+  });
+});

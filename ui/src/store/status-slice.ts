@@ -1,0 +1,38 @@
+/** The status slice: the live status of the open flow, pushed by the server's event stream. */
+import type { FlowStatus } from '../api/types';
+import type { SliceCreator } from './types';
+
+export interface StatusSlice {
+  /** Status of the open flow (null until the first snapshot). */
+  status: FlowStatus | null;
+  /** Whether each flow the server reported on is running (for the flow picker). */
+  running: Record<string, boolean>;
+  /** The event stream is connected. */
+  live: boolean;
+  applyStatus(status: FlowStatus): void;
+  setLive(live: boolean): void;
+  clearStatus(): void;
+}
+
+export const createStatusSlice: SliceCreator<StatusSlice> = (set, get) => ({
+  status: null,
+  running: {},
+  live: false,
+
+  applyStatus(status) {
+    const running =
+      get().running[status.flowId] === status.running
+        ? get().running
+        : { ...get().running, [status.flowId]: status.running };
+    if (status.flowId === get().meta?.id) set({ status, running });
+    else if (running !== get().running) set({ running });
+  },
+
+  setLive(live) {
+    if (live !== get().live) set({ live });
+  },
+
+  clearStatus() {
+    set({ status: null });
+  },
+});
