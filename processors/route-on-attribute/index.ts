@@ -44,7 +44,9 @@ export default defineProcessor({
       try {
         matched = [];
         for (const r of state.routes) {
-          if (isTruthy(await r.expr.evaluate(ff))) {
+          let result = r.expr.evaluate(ff);
+          if (result instanceof Promise) result = await result;
+          if (isTruthy(result)) {
             matched.push(r.name);
             if (config.strategy === 'first-match') break;
           }

@@ -41,7 +41,10 @@ export default defineProcessor({
       try {
         const set: Attributes = {};
         for (const u of state.updates) {
-          const value = toAttributeValue(await u.expr.evaluate(ff));
+          // Fast-path expressions answer synchronously: await only a real Promise (no microtask per FlowFile).
+          let result = u.expr.evaluate(ff);
+          if (result instanceof Promise) result = await result;
+          const value = toAttributeValue(result);
           if (value !== undefined) set[u.name] = value;
         }
         if (state.updates.length > 0) ff = session.putAttributes(ff, set);
