@@ -40,16 +40,33 @@ afterAll(async () => {
 async function openApp(hash = ''): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(15_000);
   await page.goto(`${server.url}/${hash}`);
   await byTestId(page, 'palette-GenerateFlowFile').waitFor();
   return page;
 }
 
-/** Imports a fixture through the top bar's file input and waits until its processors are on the canvas. */
-async function importFixture(page: Page, name: string): Promise<Flow> {
+/**
+ * Imports a fixture through the top bar's file input, or by dropping the file on the canvas, and waits until its
+ * processors are on the canvas.
+ */
+async function importFixture(page: Page, name: string, how: 'file input' | 'drop' = 'file input'): Promise<Flow> {
   const flow = await readFixture(name);
-  await byTestId(page, 'import-file').setInputFiles(fixture(name));
+  if (how === 'file input') await byTestId(page, 'import-file').setInputFiles(fixture(name));
+  else {
+    const text = await readFile(fixture(name), 'utf8');
+    await page.locator('.react-flow').evaluate(
+      (el, [fileName, content]) => {
+        // Runs in the page: the test's own TypeScript has no DOM types, so the browser globals are looked up.
+        const dom = globalThis as any;
+        const data = new dom.DataTransfer();
+        data.items.add(new dom.File([content], fileName, { type: 'application/json' }));
+        for (const type of ['dragover', 'drop'])
+          el.dispatchEvent(new dom.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      },
+      [name, text],
+    );
+  }
   await until(`flow "${flow.id}" to open`, async () => (await byTestId(page, 'flow-name').inputValue()) === flow.name);
   for (const p of flow.processors) await byTestId(page, `proc-${p.id}`).waitFor();
   return flow;
@@ -64,7 +81,8 @@ async function waitSaved(page: Page): Promise<void> {
   await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
 }
 
-describe('the canvas in Chromium', () => {
+// Generous limits: the suite shares two cores with the rest of `npm test`; every wait is for a condition.
+describe('the canvas in Chromium', { timeout: 60_000 }, () => {
   test('drag two processors from the palette, connect them, start the flow and watch it run', async () => {
     const page = await openApp();
     await withScreenshot(page, 'build-and-run', async () => {
@@ -91,6 +109,19 @@ describe('the canvas in Chromium', () => {
       );
       const edge = 'generate-flow-file-success-log-attribute';
       await byTestId(page, `queue-${edge}`).waitFor();
+
+      // Undo and redo the connection; copy, paste and delete a processor, all from the keyboard.
+      await page.keyboard.press('Control+z');
+      await byTestId(page, `queue-${edge}`).waitFor({ state: 'detached' });
+      await page.keyboard.press('Control+Shift+z');
+      await byTestId(page, `queue-${edge}`).waitFor();
+      await selectNode(page, 'generate-flow-file');
+      await page.keyboard.press('Control+c');
+      await page.keyboard.press('Control+v');
+      await byTestId(page, 'proc-generate-flow-file-2').waitFor();
+      await page.keyboard.press('Delete');
+      await byTestId(page, 'proc-generate-flow-file-2').waitFor({ state: 'detached' });
+      expect(await page.locator('.react-flow__node').count()).toBe(2);
 
       // The sink's "success" is neither connected nor auto-terminated yet: the flow is invalid and not saved.
       await page.locator('[data-testid="save-status"][data-status="invalid"]').waitFor();
@@ -132,6 +163,14 @@ describe('the canvas in Chromium', () => {
   test('import a flow from a file, see every node and edge, and export an equal flow', async () => {
     const page = await openApp();
     await withScreenshot(page, 'import-export', async () => {
+      // A refused file is listed problem by problem, each with its JSON path, and nothing is imported.
+      await byTestId(page, 'import-file').setInputFiles(fixture('invalid.json'));
+      await textOf(page, 'problems-list', 'the import problems', (t) =>
+        t.includes('/connections/0/backPressure/objects'),
+      );
+      await byTestId(page, 'problems-close').click();
+      expect((await apiJson<{ id: string }[]>(server, 'GET', '/flows')).map((f) => f.id)).not.toContain('e2e-refused');
+
       const flow = await importFixture(page, 'import-export.json');
       expect(await page.locator('.react-flow__node').count()).toBe(flow.processors.length);
       for (const c of flow.connections) await byTestId(page, `queue-${c.id}`).waitFor();
@@ -208,7 +247,7 @@ describe('the canvas in Chromium', () => {
   test('the lineage of a cloned FlowFile shows its parent and its child', async () => {
     const page = await openApp();
     await withScreenshot(page, 'lineage', async () => {
-      await importFixture(page, 'fan-out.json');
+      await importFixture(page, 'fan-out.json', 'drop');
       await byTestId(page, 'flow-start').click();
       await textOf(page, 'proc-in-audit', 'the audit sink to receive 3', (t) => count(t) === 3);
       await textOf(page, 'proc-in-archive', 'the archive sink to receive 3', (t) => count(t) === 3);
@@ -245,7 +284,7 @@ describe('the canvas in Chromium', () => {
   });
 });
 
-describe('a server started with --token', () => {
+describe('a server started with --token', { timeout: 60_000 }, () => {
   let secured: SluiceProcess;
   beforeAll(async () => {
     secured = await startSluice(['--token', 'e2e-secret']);
@@ -257,7 +296,7 @@ describe('a server started with --token', () => {
   test('the canvas asks for the token, refuses a wrong one, then loads and goes live', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(15_000);
     await withScreenshot(page, 'token-prompt', async () => {
       await page.goto(secured.url);
       await byTestId(page, 'token-prompt').waitFor();

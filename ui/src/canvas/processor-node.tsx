@@ -73,7 +73,7 @@ function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>)
           </span>
           <span className="b">{formatBytes(recent?.bytesOut ?? 0)}</span>
         </div>
-        <span className="window">5 min</span>
+        <span className="window">5m</span>
       </div>
       <div
         className="activity"

@@ -13,9 +13,9 @@ export function SidePanel() {
   let content: React.ReactNode;
   if (!hasFlow) content = null;
   else if (selectedNodes.length === 1 && selectedEdges.length === 0)
-    content = <ProcessorPanel node={selectedNodes[0]!} />;
+    content = <ProcessorPanel key={selectedNodes[0]!.id} node={selectedNodes[0]!} />;
   else if (selectedEdges.length === 1 && selectedNodes.length === 0)
-    content = <ConnectionPanel edge={selectedEdges[0]!} />;
+    content = <ConnectionPanel key={selectedEdges[0]!.id} edge={selectedEdges[0]!} />;
   else if (selectedNodes.length + selectedEdges.length > 1)
     content = <MultiSelection nodes={selectedNodes.length} edges={selectedEdges.length} />;
   else content = <FlowOverview />;

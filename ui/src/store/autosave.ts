@@ -50,6 +50,11 @@ async function saveNow(): Promise<void> {
   } catch (err) {
     if (useStore.getState().meta?.id !== flowId) return;
     localStorage.setItem(DRAFT_PREFIX + flowId, JSON.stringify(doc));
+    // A newer edit arrived meanwhile: that one is saved next, and its own answer decides what is shown.
+    if (useStore.getState().revision !== revision) {
+      setSave({ status: 'pending' });
+      return;
+    }
     if (err instanceof ApiError && err.status === 400 && err.details.length > 0)
       setSave({ status: 'invalid', issues: indexIssues(doc, err.details), message: err.message });
     else {

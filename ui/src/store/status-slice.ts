@@ -5,8 +5,6 @@ import type { SliceCreator } from './types';
 export interface StatusSlice {
   /** Status of the open flow (null until the first snapshot). */
   status: FlowStatus | null;
-  /** Whether each flow the server reported on is running (for the flow picker). */
-  running: Record<string, boolean>;
   /** The event stream is connected. */
   live: boolean;
   applyStatus(status: FlowStatus): void;
@@ -16,16 +14,10 @@ export interface StatusSlice {
 
 export const createStatusSlice: SliceCreator<StatusSlice> = (set, get) => ({
   status: null,
-  running: {},
   live: false,
 
   applyStatus(status) {
-    const running =
-      get().running[status.flowId] === status.running
-        ? get().running
-        : { ...get().running, [status.flowId]: status.running };
-    if (status.flowId === get().meta?.id) set({ status, running });
-    else if (running !== get().running) set({ running });
+    if (status.flowId === get().meta?.id) set({ status });
   },
 
   setLive(live) {
