@@ -33,12 +33,16 @@ interface Result {
 
 const root = path.resolve(import.meta.dirname, '..');
 function runOnce(name: string, backend: string, paced?: number): Result {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/scenario.ts', name, backend, ...(paced ? [String(paced)] : [])], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    maxBuffer: 1 << 24,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/scenario.ts', name, backend, ...(paced ? [String(paced)] : [])],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      maxBuffer: 1 << 24,
+    },
+  );
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
@@ -88,7 +92,12 @@ for (const backend of opts.backends.split(',')) {
 }
 
 console.table(rows);
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+};
 const dir = path.join(root, 'bench/results');
 mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}.json`);

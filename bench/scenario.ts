@@ -43,7 +43,8 @@ clearInterval(sampler);
 await cleanup();
 
 const sorted = Float64Array.from(latencies).sort();
-const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 process.stdout.write(
   `${JSON.stringify({
     scenario: name,

@@ -43,7 +43,12 @@ export const scenarios: Scenario[] = [
           {
             id: 'gen',
             type: 'GenerateFlowFile',
-            config: { content: 'x'.repeat(100), batchSize: batchFor(paced), count: LINEAR_COUNT, attributes: { a: '1', b: '2' } },
+            config: {
+              content: 'x'.repeat(100),
+              batchSize: batchFor(paced),
+              count: LINEAR_COUNT,
+              attributes: { a: '1', b: '2' },
+            },
             schedule: schedule(paced),
           },
           {
@@ -79,7 +84,12 @@ export const scenarios: Scenario[] = [
           {
             id: 'gen',
             type: 'GenerateFlowFile',
-            config: { content: 'x'.repeat(100), batchSize: batchFor(paced), count: LINEAR_COUNT, attributes: { a: '1', b: '2' } },
+            config: {
+              content: 'x'.repeat(100),
+              batchSize: batchFor(paced),
+              count: LINEAR_COUNT,
+              attributes: { a: '1', b: '2' },
+            },
             schedule: schedule(paced),
           },
           sink('left'),
@@ -124,7 +134,11 @@ export const scenarios: Scenario[] = [
       flow(
         'bench-backpressure',
         [
-          { id: 'gen', type: 'GenerateFlowFile', config: { content: 'x'.repeat(100), batchSize: 1000, count: 1_000_000 } },
+          {
+            id: 'gen',
+            type: 'GenerateFlowFile',
+            config: { content: 'x'.repeat(100), batchSize: 1000, count: 1_000_000 },
+          },
           sink('sink', { batchSize: 500, delayMs: 1 }),
         ],
         [{ id: 'c1', source: 'gen', relationships: ['success'], target: 'sink' }],
