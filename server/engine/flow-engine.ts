@@ -48,7 +48,8 @@ export class FlowEngine {
       flowId: flow.id,
       allowedDirs: options.allowedDirs ?? [],
       logger: options.logger ?? silentLogger,
-      appendProvenance: (events) => this.provenance.append(events),
+      appendProvenance: (batch) =>
+        this.provenance.appendBatch ? this.provenance.appendBatch(batch) : this.provenance.append(batch.toEvents()),
       drained: (connections) => {
         for (const c of connections) this.processors.get(c.spec.source)?.signal.notify();
       },

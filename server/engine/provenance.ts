@@ -1,4 +1,5 @@
 import type { Attributes } from './flowfile';
+import type { ProvenanceBatch } from './provenance-batch';
 
 export const PROVENANCE_EVENT_TYPES = [
   'CREATE',
@@ -74,6 +75,8 @@ export interface Lineage {
 
 export interface ProvenanceStore {
   append(events: readonly NewProvenanceEvent[]): void | Promise<void>;
+  /** A committed session's events, by column (see ProvenanceBatch); stores without it get `append(batch.toEvents())`. */
+  appendBatch?(batch: ProvenanceBatch): void | Promise<void>;
   query(q: ProvenanceQuery): ProvenanceEvent[] | Promise<ProvenanceEvent[]>;
   get(eventId: number): ProvenanceEvent | undefined | Promise<ProvenanceEvent | undefined>;
   lineage(flowFileId: string): Lineage | Promise<Lineage>;

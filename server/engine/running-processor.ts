@@ -4,7 +4,7 @@ import type { RunningConnection } from './backpressure';
 import type { ProcessorDefinition, ProcessorLogger, SetupContext, TriggerContext } from './contract';
 import { relationshipsOf } from './contract';
 import { ProcessorStats } from './processor-stats';
-import type { NewProvenanceEvent } from './provenance';
+import type { ProvenanceBatch } from './provenance-batch';
 import { Session, type SessionHost } from './session';
 import { nextTurn, Signal } from './signal';
 import { parseDuration } from './units';
@@ -26,7 +26,7 @@ export interface ProcessorHost {
   flowId: string;
   allowedDirs: readonly string[];
   logger: ProcessorLogger;
-  appendProvenance(events: NewProvenanceEvent[]): void | Promise<void>;
+  appendProvenance(batch: ProvenanceBatch): void | Promise<void>;
   /** An input was taken from or acknowledged on these connections: wake their sources. */
   drained(connections: readonly RunningConnection[]): void;
   /** Outputs were enqueued on these connections: wake their targets. */

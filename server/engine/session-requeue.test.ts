@@ -31,7 +31,7 @@ describe('Session.requeue', () => {
     session.requeue(c!);
     const events: NewProvenanceEvent[] = [];
     const result = await session.commit((e) => {
-      events.push(...e);
+      events.push(...e.toEvents());
     });
     expect(result.in).toBe(1);
     expect(result.bytesIn).toBe(1);

@@ -22,7 +22,7 @@ function setup(outputs: Record<string, number> = { success: 1 }, routes = false)
     outputs: queues,
   };
   const events: NewProvenanceEvent[] = [];
-  const commit = (s: Session) => s.commit((e) => void events.push(...e));
+  const commit = (s: Session) => s.commit((e) => void events.push(...e.toEvents()));
   return { input, queues, host, events, commit };
 }
 

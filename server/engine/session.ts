@@ -10,7 +10,8 @@ import {
   withContent,
   withoutAttributes,
 } from './flowfile';
-import { type NewProvenanceEvent, NO_IDS, type ProvenanceEventType } from './provenance';
+import type { ProvenanceEventType } from './provenance';
+import { ProvenanceBatch } from './provenance-batch';
 
 /** What a session needs from the processor it runs for. */
 export interface SessionHost {
@@ -209,7 +210,7 @@ export class Session implements ProcessSession {
    * Applies the session: every FlowFile must have a fate; outputs are enqueued (a relationship with two
    * connections clones), then provenance is returned for the caller to append, then inputs are acknowledged.
    */
-  async commit(appendProvenance: (events: NewProvenanceEvent[]) => void | Promise<void>): Promise<CommitResult> {
+  async commit(appendProvenance: (batch: ProvenanceBatch) => void | Promise<void>): Promise<CommitResult> {
     this.assertOpen();
     const unaccounted: string[] = [];
     for (const [id, t] of this.tracked) if (t.fate === undefined) unaccounted.push(id);
@@ -219,44 +220,17 @@ export class Session implements ProcessSession {
       );
 
     const time = this.now();
-    const events: NewProvenanceEvent[] = [];
     const { flowId, processorId, processorType } = this.host;
-    // One object shape for every event (no spreads): events are the most numerous objects a flow makes.
-    const event = (
-      type: ProvenanceEventType,
-      ff: FlowFile,
-      relationship?: string,
-      details?: string,
-      parentIds: readonly string[] = NO_IDS,
-      childIds: readonly string[] = NO_IDS,
-      transitUri?: string,
-    ): void => {
-      events.push({
-        type,
-        time,
-        flowId,
-        flowFileId: ff.id,
-        componentId: processorId,
-        componentType: processorType,
-        relationship,
-        parentIds,
-        childIds,
-        attributes: ff.attributes,
-        contentSize: ff.size,
-        lineageStartDate: ff.lineageStartDate,
-        transitUri,
-        details,
-      });
-    };
+    const provenance = new ProvenanceBatch(time, flowId, processorId, processorType);
     const finalVersion = (id: string): FlowFile => this.tracked.get(id)!.current;
 
     for (const p of this.pending) {
       const ff = this.tracked.get(p.flowFileId)?.current;
       if (!ff) continue;
-      event(p.type, ff, undefined, p.details, p.parentIds, p.childIds, p.transitUri);
+      provenance.add(p.type, ff, undefined, p);
     }
     for (const [parentId, children] of this.forks)
-      event('FORK', finalVersion(parentId), undefined, undefined, NO_IDS, children);
+      provenance.add('FORK', finalVersion(parentId), undefined, { childIds: children });
 
     const batches = new Map<FlowFileQueue, FlowFile[]>();
     let out = 0;
@@ -268,25 +242,25 @@ export class Session implements ProcessSession {
       // A router's ROUTE event carries the attributes after the session, so it stands for their change too.
       const routed = routes && t.fate !== REMOVED;
       if (t.origin !== 'created') {
-        if (t.attributesModified && !routed) event('ATTRIBUTES_MODIFIED', ff);
-        if (t.contentModified) event('CONTENT_MODIFIED', ff);
+        if (t.attributesModified && !routed) provenance.add('ATTRIBUTES_MODIFIED', ff);
+        if (t.contentModified) provenance.add('CONTENT_MODIFIED', ff);
       }
       if (t.fate === REMOVED) {
-        event('DROP', ff, undefined, 'removed by processor');
+        provenance.add('DROP', ff);
         continue;
       }
       const relationship = t.fate as string;
-      if (routes) event('ROUTE', ff, relationship);
+      if (routes) provenance.add('ROUTE', ff, relationship);
       const queues = outputs.get(relationship);
       if (!queues || queues.length === 0) {
-        event('DROP', ff, relationship, autoTerminatedDetails(relationship));
+        provenance.add('DROP', ff, relationship);
         continue;
       }
       for (let i = 0; i < queues.length; i++) {
         let copy = ff;
         if (i > 0) {
           copy = cloneFlowFile(ff);
-          event('CLONE', ff, relationship, undefined, [ff.id], [copy.id]);
+          provenance.add('CLONE', ff, relationship, { parentIds: [ff.id], childIds: [copy.id] });
         }
         getOrInsert(batches, queues[i]!, () => []).push(copy);
         out++;
@@ -295,7 +269,7 @@ export class Session implements ProcessSession {
     }
 
     for (const [queue, batch] of batches) await queue.offer(batch);
-    if (events.length > 0) await appendProvenance(events);
+    if (provenance.length > 0) await appendProvenance(provenance);
     let requeuedCount = 0;
     let requeuedBytes = 0;
     for (const [queue, ffs] of this.taken) {
@@ -352,11 +326,6 @@ export class Session implements ProcessSession {
   private assertOpen(): void {
     if (this.closed) throw new Error('session is already committed or rolled back');
   }
-}
-
-const autoTerminated = new Map<string, string>();
-function autoTerminatedDetails(relationship: string): string {
-  return getOrInsert(autoTerminated, relationship, () => `auto-terminated by ${relationship} relationship`);
 }
 
 /** Runs callbacks in order; one that throws does not stop the others, and the first error is rethrown. */

@@ -114,7 +114,7 @@ export class ProcessorRunner<C = any, S = any> {
     try {
       await this.definition.onTrigger(session, ctx);
       const result = await session.commit((events) => {
-        this.events.push(...events);
+        this.events.push(...events.toEvents());
       });
       return { ...result, yielded: this.yielded };
     } catch (err) {
