@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { newFlowFile } from '../engine/flowfile';
 import { type NewProvenanceEvent, NO_IDS } from '../engine/provenance';
+import { ProvenanceBatch } from '../engine/provenance-batch';
 import { MemoryProvenanceStore } from './memory-provenance-store';
 
 const event = (i: number, time = Date.now()): NewProvenanceEvent => ({
@@ -48,5 +50,52 @@ describe('MemoryProvenanceStore', () => {
       'ff-11',
       'ff-10',
     ]);
+  });
+});
+
+describe('MemoryProvenanceStore with session batches', () => {
+  const ff = (id: string) => ({ ...newFlowFile('abc'), id });
+
+  test('numbers batch events in order, evicts by count inside a batch, and builds events only when read', () => {
+    const store = new MemoryProvenanceStore({ maxEvents: 5 });
+    const first = new ProvenanceBatch(Date.now(), 'f', 'gen', 'GenerateFlowFile');
+    for (const id of ['a', 'b', 'c', 'd']) first.add('CREATE', ff(id));
+    store.appendBatch(first);
+    const second = new ProvenanceBatch(Date.now(), 'f', 'sink', 'LogAttribute');
+    second.add('DROP', ff('a'), 'success');
+    second.add('DROP', ff('b'));
+    store.appendBatch(second);
+    expect(store.size).toBe(5);
+    const all = store.query({ limit: 10 });
+    expect(all.map((e) => [e.eventId, e.type, e.flowFileId])).toEqual([
+      [6, 'DROP', 'b'],
+      [5, 'DROP', 'a'],
+      [4, 'CREATE', 'd'],
+      [3, 'CREATE', 'c'],
+      [2, 'CREATE', 'b'],
+    ]);
+    expect(all[1]).toMatchObject({
+      componentId: 'sink',
+      relationship: 'success',
+      details: 'auto-terminated by success relationship',
+    });
+    expect(all[0]!.details).toBe('removed by processor');
+    expect(store.get(1)).toBeUndefined();
+    expect(store.get(4)?.flowFileId).toBe('d');
+    expect(store.query({ componentId: 'gen' }).map((e) => e.flowFileId)).toEqual(['d', 'c', 'b']);
+  });
+
+  test('lineage follows parents and children recorded in batches', () => {
+    const store = new MemoryProvenanceStore();
+    const split = new ProvenanceBatch(Date.now(), 'f', 'split', 'SplitText');
+    split.add('FORK', ff('parent'), undefined, { childIds: ['kid-1', 'kid-2'] });
+    split.add('DROP', ff('parent'));
+    store.appendBatch(split);
+    const sink = new ProvenanceBatch(Date.now(), 'f', 'sink', 'LogAttribute');
+    sink.add('DROP', ff('kid-2'), 'success');
+    store.appendBatch(sink);
+    const lineage = store.lineage('kid-2');
+    expect(lineage.flowFileIds.sort()).toEqual(['kid-1', 'kid-2', 'parent']);
+    expect(lineage.events.map((e) => e.type).sort()).toEqual(['DROP', 'DROP', 'FORK']);
   });
 });
