@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { newFlowFile } from '../engine/flowfile';
 import { type NewProvenanceEvent, NO_IDS } from '../engine/provenance';
 import { ProvenanceBatch } from '../engine/provenance-batch';
-import { MemoryProvenanceStore } from './memory-provenance-store';
+import { DEFAULT_RETENTION, MemoryProvenanceStore, retentionFromEnv } from './memory-provenance-store';
 
 const event = (i: number, time = Date.now()): NewProvenanceEvent => ({
   type: i % 2 === 0 ? 'CREATE' : 'DROP',
@@ -98,4 +98,12 @@ describe('MemoryProvenanceStore with session batches', () => {
     expect(lineage.flowFileIds.sort()).toEqual(['kid-1', 'kid-2', 'parent']);
     expect(lineage.events.map((e) => e.type).sort()).toEqual(['DROP', 'DROP', 'FORK']);
   });
+});
+
+test('retention can be set from the environment', () => {
+  expect(retentionFromEnv({ SLUICE_PROVENANCE_MAX_EVENTS: '5000', SLUICE_PROVENANCE_MAX_AGE: '1h' })).toEqual({
+    maxEvents: 5000,
+    maxAgeMs: 3_600_000,
+  });
+  expect(retentionFromEnv({})).toEqual(DEFAULT_RETENTION);
 });

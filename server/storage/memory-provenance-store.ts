@@ -7,6 +7,7 @@ import type {
   ProvenanceStore,
 } from '../engine/provenance';
 import type { ProvenanceBatch } from '../engine/provenance-batch';
+import { parseDuration } from '../engine/units';
 import { getOrInsert } from '../util/maps';
 import { buildLineage } from './lineage';
 
@@ -18,6 +19,19 @@ export interface ProvenanceRetention {
 }
 
 export const DEFAULT_RETENTION: ProvenanceRetention = { maxEvents: 100_000, maxAgeMs: 24 * 60 * 60 * 1000 };
+
+/**
+ * Retention from the environment: SLUICE_PROVENANCE_MAX_EVENTS (a count) and SLUICE_PROVENANCE_MAX_AGE
+ * (a duration such as "1h"), each falling back to the default.
+ */
+export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): ProvenanceRetention {
+  const maxEvents = Number(env.SLUICE_PROVENANCE_MAX_EVENTS);
+  const maxAge = env.SLUICE_PROVENANCE_MAX_AGE;
+  return {
+    maxEvents: Number.isInteger(maxEvents) && maxEvents > 0 ? maxEvents : DEFAULT_RETENTION.maxEvents,
+    maxAgeMs: maxAge ? parseDuration(maxAge) : DEFAULT_RETENTION.maxAgeMs,
+  };
+}
 
 /** Events stored together: a committed session's batch, or a list of events. `start` moves as old ones go. */
 interface Chunk {
@@ -37,19 +51,19 @@ interface Chunk {
   event(i: number): ProvenanceEvent;
 }
 
-function batchChunk(batch: ProvenanceBatch, firstId: number): Chunk {
+function batchChunk(batch: ProvenanceBatch, firstId: number, idOf = (i: number) => firstId + i): Chunk {
   return {
     start: 0,
     end: batch.length,
     newest: batch.time,
     flowId: batch.flowId,
     componentId: batch.componentId,
-    id: (i) => firstId + i,
+    id: idOf,
     type: (i) => batch.types[i]!,
     time: () => batch.time,
     flowFileId: (i) => batch.flowFiles[i]!.id,
     mentioned: (i) => batch.mentioned(i),
-    event: (i) => batch.event(i, firstId + i),
+    event: (i) => batch.event(i, idOf(i)),
   };
 }
 
@@ -87,7 +101,7 @@ export class MemoryProvenanceStore implements ProvenanceStore {
   private readonly retention: ProvenanceRetention;
 
   constructor(retention: Partial<ProvenanceRetention> = {}) {
-    this.retention = { ...DEFAULT_RETENTION, ...retention };
+    this.retention = { ...retentionFromEnv(), ...retention };
   }
 
   get size(): number {
@@ -111,6 +125,14 @@ export class MemoryProvenanceStore implements ProvenanceStore {
     if (events.length === 0) return;
     for (const e of events) if (e.eventId >= this.nextId) this.nextId = e.eventId + 1;
     this.add(eventsChunk(events));
+  }
+
+  /** Adds a batch numbered elsewhere: event `i` gets id `idOf(i)`, increasing with `i` (the JetStream store). */
+  insertBatch(batch: ProvenanceBatch, idOf: (i: number) => number): void {
+    if (batch.length === 0) return;
+    const last = idOf(batch.length - 1);
+    if (last >= this.nextId) this.nextId = last + 1;
+    this.add(batchChunk(batch, 0, idOf));
   }
 
   private add(chunk: Chunk): void {
