@@ -14,7 +14,7 @@ export function secretProperty(description: string) {
   return {
     type: 'string',
     default: '',
-    description: `${description} Write a reference to an environment variable, e.g. \${RABBITMQ_PASSWORD}; plain text is rejected.`,
+    description: `${description} Write a reference to an environment variable, e.g. \${BROKER_PASSWORD}; plain text is rejected.`,
   } as const;
 }
 

@@ -2,7 +2,7 @@
  * The connection settings ConsumeKafka and PublishKafka share, and the kafkajs client built from them.
  * Not run against a Kafka broker on the machine these were built on (none can be installed there).
  */
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
 import type { ConfigIssue, ProcessorLogger } from '../server/engine/contract';
 import { checkReferences, checkSecret, resolveSetting, secretProperty } from './connection-settings';
 
@@ -50,6 +50,9 @@ export interface KafkaConnectionConfig {
   retries: number;
 }
 
+// kafkajs is CommonJS: under Node's ESM loader only its default export is visible.
+const { logLevel } = kafkajs;
+
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
 
 export function checkKafkaConnection(config: KafkaConnectionConfig): ConfigIssue[] {
@@ -60,7 +63,10 @@ export function checkKafkaConnection(config: KafkaConnectionConfig): ConfigIssue
     if (refs.length === 0 && !b.includes('${') && !HOST_PORT.test(b))
       issues.push({ path: `/brokers/${i}`, message: `expected host:port, got "${b}"` });
   });
-  issues.push(...checkReferences('/saslUsername', config.saslUsername), ...checkSecret('/saslPassword', config.saslPassword));
+  issues.push(
+    ...checkReferences('/saslUsername', config.saslUsername),
+    ...checkSecret('/saslPassword', config.saslPassword),
+  );
   if (config.saslMechanism !== 'none' && config.saslUsername === '')
     issues.push({ path: '/saslUsername', message: `SASL ${config.saslMechanism} needs a user name` });
   return issues;
@@ -96,7 +102,7 @@ export function kafkaClientConfig(config: KafkaConnectionConfig, logger: Process
 }
 
 export function createKafka(config: KafkaConnectionConfig, logger: ProcessorLogger): Kafka {
-  return new Kafka(kafkaClientConfig(config, logger));
+  return new kafkajs.Kafka(kafkaClientConfig(config, logger));
 }
 
 /** The brokers for errors and provenance, e.g. kafka://b1:9092,b2:9092. */

@@ -4,7 +4,12 @@ import type { Attributes, FlowFile } from '../server/engine/flowfile';
 import { attributesToHeaders, headerValueText } from './message-headers';
 
 /** The attributes of a consumed record: topic, partition, offset, key, timestamp and each header. */
-export function recordAttributes(topic: string, partition: number, message: KafkaMessage, headerPrefix: string): Attributes {
+export function recordAttributes(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  headerPrefix: string,
+): Attributes {
   const out: Attributes = {
     'kafka.topic': topic,
     'kafka.partition': String(partition),

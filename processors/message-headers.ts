@@ -6,19 +6,30 @@
 import type { ConfigIssue } from '../server/engine/contract';
 import type { Attributes } from '../server/engine/flowfile';
 
-/** Schema properties shared by the consume and publish processors. */
+/** The consume side: where received headers go. */
+export function consumerHeaderProperties(prefix: string) {
+  return {
+    headerPrefix: {
+      type: 'string',
+      default: prefix,
+      description: 'Each received header becomes an attribute named this prefix + the header name.',
+    },
+  } as const;
+}
+
+/** The publish side: which attributes become headers. */
 export function headerProperties(prefix: string) {
   return {
     headerPrefix: {
       type: 'string',
       default: prefix,
-      description: `Received headers become attributes named prefix + header; on publish, attributes with this prefix are sent as headers without it.`,
+      description: 'Attributes with this prefix are sent as headers named without it (what the consumer made of them).',
     },
     headerAttributes: {
       type: 'string',
       default: '',
       description:
-        'Publish only: a regular expression; other attributes whose name it matches are also sent as headers under their own name (empty = none).',
+        'A regular expression: other attributes whose name it matches are also sent as headers under their own name (empty = none).',
     },
   } as const;
 }

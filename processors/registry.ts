@@ -1,6 +1,9 @@
 import type { ProcessorDefinition } from '../server/engine/contract';
 import { ProcessorRegistry } from '../server/engine/processor-registry';
 import CompressContent from './compress-content';
+import ConsumeAMQP from './consume-amqp';
+import ConsumeKafka from './consume-kafka';
+import ConsumeMQTT from './consume-mqtt';
 import ConsumeNATS from './consume-nats';
 import ControlRate from './control-rate';
 import ConvertRecord from './convert-record';
@@ -11,9 +14,14 @@ import GetFile from './get-file';
 import HashContent from './hash-content';
 import InvokeHTTP from './invoke-http';
 import ListenHTTP from './listen-http';
+import ListenZeroMQ from './listen-zeromq';
 import LogAttribute from './log-attribute';
 import MergeContent from './merge-content';
+import PublishAMQP from './publish-amqp';
+import PublishKafka from './publish-kafka';
+import PublishMQTT from './publish-mqtt';
 import PublishNATS from './publish-nats';
+import PublishZeroMQ from './publish-zeromq';
 import PutFile from './put-file';
 import ReplaceText from './replace-text';
 import RetryFlowFile from './retry-flow-file';
@@ -24,6 +32,7 @@ import SplitText from './split-text';
 import TransformJSON from './transform-json';
 import UpdateAttribute from './update-attribute';
 import ValidateJSON from './validate-json';
+import WindowAggregate from './window-aggregate';
 
 /** Every built-in processor type, in palette order: sources, transforms, routes, sinks. */
 export const builtinProcessors: ProcessorDefinition[] = [
@@ -51,6 +60,15 @@ export const builtinProcessors: ProcessorDefinition[] = [
   LogAttribute,
   InvokeHTTP,
   PublishNATS,
+  ConsumeAMQP,
+  PublishAMQP,
+  ConsumeMQTT,
+  PublishMQTT,
+  ListenZeroMQ,
+  PublishZeroMQ,
+  ConsumeKafka,
+  PublishKafka,
+  WindowAggregate,
 ];
 
 export function createRegistry(extra: readonly ProcessorDefinition[] = []): ProcessorRegistry {

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 const needs = [
   { pkg: 'nats-server', present: () => has('nats-server') },
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'rabbitmq-server', present: () => existsSync('/usr/sbin/rabbitmq-server') },
+  { pkg: 'mosquitto', present: () => existsSync('/usr/sbin/mosquitto') },
 ];
 
 function has(cmd) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRegistry } from '../processors/registry';
+import { addClusterOptions, addWorkerCommand, type ClusterCliOptions } from './cluster/cluster-command';
 import { FlowEngine } from './engine/flow-engine';
 import { parseDuration, parseSize } from './engine/units';
 import { loadFlowFile } from './flow-loader';
@@ -82,10 +83,11 @@ addNatsOptions(runCommand).action(
   },
 );
 
-program
+const serveCommand = program
   .command('serve')
   .description(
-    'Serve the API and the UI, running the stored flows (a fresh data directory gets the example flows, started).',
+    'Serve the API and the UI, running the stored flows (a fresh data directory gets the example flows, started). ' +
+      'With --nats: cluster mode, flows stored on NATS and run by workers (this process is one unless --no-worker).',
   )
   .option('--port <port>', 'port', parsePort, Number(process.env.PORT ?? 8080))
   .option('--host <host>', 'interface to bind; anything but loopback needs a token', process.env.HOST ?? '127.0.0.1')
@@ -97,39 +99,51 @@ program
   )
   .addOption(new Option('--allow-dir <dir...>', 'directories file processors may use (default: the data directory)'))
   .option('--max-body <size>', 'largest request body, e.g. "5mb"', '5mb')
-  .action(
-    async (opts: {
+  .option('--no-worker', 'cluster mode: API and UI only, run no flows in this process (workers run them)');
+addClusterOptions(
+  addNatsOptions(serveCommand),
+  "cluster mode: this process's worker name (default: host name and pid)",
+);
+serveCommand.action(
+  async (
+    opts: {
       port: number;
       host: string;
       data: string;
       token?: string;
       allowDir?: string[];
       maxBody: string;
-    }) => {
-      const maxBodyBytes = parseBodySize(opts.maxBody);
-      const { startServer } = await import('./serve');
-      let server: RunningServer;
-      try {
-        server = await startServer({
-          port: opts.port,
-          host: opts.host,
-          dataDir: path.resolve(opts.data),
-          token: opts.token || undefined,
-          allowedDirs: opts.allowDir?.map((d) => path.resolve(d)),
-          maxBodyBytes,
-        });
-      } catch (err) {
-        process.stderr.write(`sluice serve: ${(err as Error).message}\n`);
-        process.exit(1);
-      }
-      const shutdown = async () => {
-        await server.close();
-        process.exit(0);
+    } & ClusterCliOptions & { worker: boolean },
+  ) => {
+    const maxBodyBytes = parseBodySize(opts.maxBody);
+    const { startServer } = await import('./serve');
+    let server: RunningServer;
+    try {
+      const serveOptions = {
+        port: opts.port,
+        host: opts.host,
+        dataDir: path.resolve(opts.data),
+        token: opts.token || undefined,
+        allowedDirs: opts.allowDir?.map((d) => path.resolve(d)),
+        maxBodyBytes,
       };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    },
-  );
+      server = opts.nats
+        ? await (await import('./cluster/cluster-command')).serveOnCluster(serveOptions, { ...opts, nats: opts.nats })
+        : await startServer(serveOptions);
+    } catch (err) {
+      process.stderr.write(`sluice serve: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    const shutdown = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  },
+);
+
+addWorkerCommand(program);
 
 function parseBodySize(value: string): number {
   let size: number;

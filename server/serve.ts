@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import { createRegistry } from '../processors/registry';
 import { createApp } from './api/app';
 import { isLoopback } from './api/auth';
@@ -11,8 +11,8 @@ import type { QueueFactory } from './engine/flow-engine';
 import type { ProcessorRegistry } from './engine/processor-registry';
 import type { ProvenanceStore } from './engine/provenance';
 import { createLogger } from './logger';
-import { FlowManager } from './runtime/flow-manager';
-import { FlowStore } from './storage/flow-store';
+import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
+import { type FlowPersistence, FlowStore } from './storage/flow-store';
 import { MemoryProvenanceStore } from './storage/memory-provenance-store';
 
 export interface ServeOptions {
@@ -38,6 +38,16 @@ export interface ServeOptions {
   /** Status push interval of /api/events (default 1 s) and its heartbeat (default 15 s). */
   statusIntervalMs?: number;
   heartbeatMs?: number;
+  /** Where flows persist instead of `<dataDir>` (cluster mode: the NATS KV bucket). */
+  store?: FlowPersistence;
+  /** False: keep the flows but run none here (cluster mode: workers run them). Default true. */
+  runFlows?: boolean;
+  /** Replaces each flow's status (cluster mode: the workers' aggregate). */
+  statusSource?: FlowManagerOptions['statusSource'];
+  /** More routes under /api (cluster mode: /api/workers). */
+  apiRoutes?: Router[];
+  /** Runs when the server closes, after every flow stopped (cluster mode: leave the cluster). */
+  onClose?: () => Promise<void>;
 }
 
 export interface RunningServer {
@@ -71,7 +81,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger,
     allowedDirs: (options.allowedDirs ?? [dataDir]).map((d) => path.resolve(d)),
     queueFactory: options.queueFactory,
-    store: new FlowStore(dataDir),
+    store: options.store ?? new FlowStore(dataDir),
+    runFlows: options.runFlows,
+    statusSource: options.statusSource,
   });
   await manager.load(options.examplesDir ?? EXAMPLES_DIR);
 
@@ -84,6 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     uiDir: options.uiDir ?? UI_DIR,
     statusIntervalMs: options.statusIntervalMs,
     heartbeatMs: options.heartbeatMs,
+    apiRoutes: options.apiRoutes,
   });
 
   let server: Server;
@@ -113,6 +126,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await closed;
         await manager.close();
         if (ownProvenance) await provenance.close?.();
+        await options.onClose?.();
       })();
       return closing;
     },

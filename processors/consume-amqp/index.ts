@@ -10,7 +10,7 @@ import {
   resolveAmqpUrl,
   vhostOf,
 } from '../amqp-connect';
-import { headerProperties, headersToAttributes } from '../message-headers';
+import { consumerHeaderProperties, headersToAttributes } from '../message-headers';
 import { Inbox } from '../message-inbox';
 
 interface Received {
@@ -36,10 +36,9 @@ const MAX_RETRY_MS = 30_000;
 const config = {
   type: 'object',
   additionalProperties: false,
-  required: ['queue'],
   properties: {
     ...amqpConnectionProperties,
-    queue: { type: 'string', minLength: 1, description: 'Queue to consume from.' },
+    queue: { type: 'string', minLength: 1, default: 'sluice', description: 'Queue to consume from.' },
     declareQueue: {
       type: 'boolean',
       default: true,
@@ -64,7 +63,7 @@ const config = {
         'Unacknowledged messages the broker may send ahead; a message is acknowledged only after its session commits, so this bounds what Sluice holds while the rest waits in the queue.',
     },
     batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Messages per session.' },
-    ...headerProperties('amqp.header.'),
+    ...consumerHeaderProperties('amqp.header.'),
   },
 } as const;
 

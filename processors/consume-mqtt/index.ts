@@ -1,7 +1,7 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { defineProcessor } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
-import { headerProperties, headersToAttributes } from '../message-headers';
+import { consumerHeaderProperties, headersToAttributes } from '../message-headers';
 import { Inbox } from '../message-inbox';
 import {
   checkMqttConnection,
@@ -27,18 +27,20 @@ interface State {
   dropped: number;
   /** The client's packet pipeline, stalled while the inbox is full (see `handleMessage` below). */
   stalled?: () => void;
+  /** Subscribed: from now on the pipeline may stall (before, a stall would hold back the SUBACK). */
+  subscribed: boolean;
 }
 
 const config = {
   type: 'object',
   additionalProperties: false,
-  required: ['topics'],
   properties: {
     ...mqttConnectionProperties,
     topics: {
       type: 'array',
       minItems: 1,
       items: { type: 'string', minLength: 1 },
+      default: ['sluice/#'],
       description: "Topic filters to subscribe to; '+' matches one level, '#' the rest.",
     },
     qos: {
@@ -69,7 +71,7 @@ const config = {
         "Unacknowledged QoS 1/2 messages the broker may send ahead (MQTT 5 receive maximum; 3.1.1 uses the broker's in-flight limit); also the most QoS 0 messages held before dropping.",
     },
     batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Messages per session.' },
-    ...headerProperties('mqtt.user.'),
+    ...consumerHeaderProperties('mqtt.user.'),
   },
 } as const;
 
@@ -114,7 +116,7 @@ export default defineProcessor({
     });
     const inbox = new Inbox<Received>(ctx.wake);
     let acks!: AckHolder;
-    const state = { inbox, dropped: 0, uri: redactedMqttUrl(resolved.url) } as State;
+    const state = { inbox, dropped: 0, uri: redactedMqttUrl(resolved.url), subscribed: false } as State;
     const accept = (packet: IPublishPacket, topic: string) => {
       if (packet.qos === 0 && inbox.size >= cfg.receiveMaximum) {
         state.dropped++;
@@ -136,7 +138,7 @@ export default defineProcessor({
       // until a session takes from it. A stall longer than 1.5 x keepalive ends in a reconnect, which
       // loses nothing: unacknowledged messages come again.
       c.handleMessage = (packet, callback) => {
-        if (packet.qos > 0 && inbox.size >= cfg.receiveMaximum) state.stalled = callback;
+        if (state.subscribed && packet.qos > 0 && inbox.size >= cfg.receiveMaximum) state.stalled = callback;
         else callback();
       };
       c.on('close', () => {
@@ -154,6 +156,7 @@ export default defineProcessor({
       );
       const refused = grants.filter((g) => g.qos === 128 || g.qos > 2);
       if (refused.length > 0) throw new Error(`subscription refused for ${refused.map((g) => g.topic).join(', ')}`);
+      state.subscribed = true;
     } catch (err) {
       client.end(true);
       throw new Error(`${state.uri}: ${(err as Error).message}`);

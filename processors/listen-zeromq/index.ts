@@ -1,10 +1,10 @@
-import * as zmq from 'zeromq';
+import type * as Zmq from 'zeromq';
 import { defineProcessor, type ProcessorLogger } from '../../server/engine/contract';
 import { Inbox } from '../message-inbox';
 import { checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
 
 interface State {
-  socket: zmq.Pull | zmq.Subscriber;
+  socket: Zmq.Pull | Zmq.Subscriber;
   endpoint: string;
   inbox: Inbox<Buffer[]>;
   closed: boolean;
@@ -83,6 +83,8 @@ export default defineProcessor({
   },
   async setup(cfg, ctx) {
     const endpoint = resolveEndpoint(cfg.endpoint);
+    // Loaded on start, not with the registry: the native addon is only needed when ZeroMQ is used.
+    const zmq = await import('zeromq');
     const socket =
       cfg.socketType === 'sub'
         ? new zmq.Subscriber({ receiveHighWaterMark: cfg.receiveHighWaterMark, linger: 0 })

@@ -17,7 +17,7 @@ const config = {
   additionalProperties: false,
   properties: {
     ...mqttConnectionProperties,
-    topic: { type: 'string', default: '', description: 'Topic to publish to (no wildcards).' },
+    topic: { type: 'string', default: 'sluice', description: 'Topic to publish to (no wildcards).' },
     topicExpression: {
       type: 'string',
       default: '',

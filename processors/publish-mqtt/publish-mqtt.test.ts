@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await subscriber?.endAsync();
+  await Promise.race([subscriber?.endAsync(), new Promise((r) => setTimeout(r, 2000))]);
   await broker?.stop();
 });
 
@@ -106,7 +106,9 @@ describe('PublishMQTT against a real mosquitto', () => {
 
 describe('PublishMQTT config', () => {
   test('needs a topic without wildcards, or an expression that compiles', () => {
-    expect(configIssues(PublishMQTT, {})).toEqual([{ path: '/topic', message: 'set a topic or a topicExpression' }]);
+    expect(configIssues(PublishMQTT, { topic: '' })).toEqual([
+      { path: '/topic', message: 'set a topic or a topicExpression' },
+    ]);
     expect(configIssues(PublishMQTT, { topic: 'a/+/b' })[0]!.path).toBe('/topic');
     expect(configIssues(PublishMQTT, { topicExpression: '"a" &' })[0]!.path).toBe('/topicExpression');
     expect(configIssues(PublishMQTT, { topic: 'a', qos: 3 })[0]!.path).toBe('/qos');

@@ -1,4 +1,4 @@
-import * as zmq from 'zeromq';
+import type * as Zmq from 'zeromq';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
@@ -43,7 +43,7 @@ const config = {
 } as const;
 
 interface State {
-  socket: zmq.Push | zmq.Publisher;
+  socket: Zmq.Push | Zmq.Publisher;
   endpoint: string;
   topic?: CompiledExpression;
   /** The tail of the processor's sends: a ZeroMQ socket refuses a second concurrent send (EBUSY). */
@@ -72,6 +72,8 @@ export default defineProcessor({
   },
   async setup(cfg) {
     const endpoint = resolveEndpoint(cfg.endpoint);
+    // Loaded on start, not with the registry: the native addon is only needed when ZeroMQ is used.
+    const zmq = await import('zeromq');
     const options = {
       sendHighWaterMark: cfg.sendHighWaterMark,
       sendTimeout: parseDuration(cfg.sendTimeout),

@@ -29,6 +29,8 @@ export interface AppOptions {
   contentCap?: number;
   statusIntervalMs?: number;
   heartbeatMs?: number;
+  /** More routes under /api, mounted after the built-in ones (cluster mode: /api/workers). */
+  apiRoutes?: Router[];
 }
 
 /** The whole HTTP surface: the API under /api, /metrics, /healthz, /listen and the UI. */
@@ -59,6 +61,7 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   api.use(statusRoutes(manager));
   api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));
   api.use(provenanceRoutes(options.provenance));
+  for (const routes of options.apiRoutes ?? []) api.use(routes);
   api.use(notFoundHandler);
   app.use('/api', api);
 

@@ -80,6 +80,11 @@ export class ProvenanceBatch {
     };
   }
 
+  /** What event `i` carries beyond its type, FlowFile and relationship, if anything (for stores that persist batches). */
+  extra(i: number): Readonly<Extra> | undefined {
+    return this.extras?.get(i);
+  }
+
   /** Every FlowFile id event `i` names: its own, its parents' and its children's. */
   mentioned(i: number): readonly string[] {
     const id = this.flowFiles[i]!.id;

@@ -2,7 +2,7 @@
  * The NATS options of `sluice run` and `sluice serve`, and opening the back end from them with the errors a
  * person at a terminal needs: one line naming the URL per failed attempt, never a stack trace.
  */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ProcessorLogger } from '../engine/contract';
 import { parseDuration, parseSize } from '../engine/units';
 import { NatsBackend } from './nats-backend';
@@ -12,6 +12,8 @@ export interface NatsCliOptions {
   natsAckWait: string;
   provenanceMaxAge: string;
   provenanceMaxBytes: string;
+  /** Copies of every stream and bucket (a JetStream cluster); default 1. */
+  replicas?: number;
 }
 
 export function addNatsOptions(command: Command): Command {
@@ -21,7 +23,19 @@ export function addNatsOptions(command: Command): Command {
     )
     .option('--nats-ack-wait <duration>', 'NATS: a message held this long without progress is redelivered', '30s')
     .option('--provenance-max-age <duration>', 'NATS: provenance stream keeps events this long', '24h')
-    .option('--provenance-max-bytes <size>', 'NATS: provenance stream keeps at most this much', '1 GB');
+    .option('--provenance-max-bytes <size>', 'NATS: provenance stream keeps at most this much', '1 GB')
+    .addOption(
+      new Option('--replicas <n>', 'NATS: copies of every stream and bucket created (3 on a three-node cluster)')
+        .env('SLUICE_REPLICAS')
+        .argParser(parseReplicas)
+        .default(1),
+    );
+}
+
+function parseReplicas(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new InvalidArgumentError('replicas is an integer from 1 to 5');
+  return n;
 }
 
 /**
@@ -50,6 +64,7 @@ export async function openNatsFromCli(
       logger,
       ackWaitMs,
       provenance: { maxAgeMs, maxBytes, logger },
+      replicas: opts.replicas,
       onRetry: (message) => process.stderr.write(`sluice: ${message}\n`),
       signal,
     });

@@ -1,14 +1,17 @@
 /**
- * The wire format of a queue message: a batch of FlowFiles in one msgpack document (msgpackr), content as
- * raw bytes (no base64), or a claim naming an Object Store entry when the content is large. Version 1:
- * `{ v: 1, f: [[id, attributes, content | null, claim | null, size, entryDate, lineageStartDate], ...] }`.
+ * The wire format of a queue message: a batch of FlowFiles. A 4-byte length, then a msgpack header (msgpackr)
+ * with each FlowFile's id, attributes and dates, then the inline contents back to back as raw bytes (no
+ * base64, no copy into the header). Large content is not in the message: the header names its claim in the
+ * content store. Version 1 header:
+ * `{ v: 1, f: [[id, attributes, inlineLength | -1, claim | null, size, entryDate, lineageStartDate], ...] }`.
  */
 import { Packr } from 'msgpackr';
 import type { FlowFile } from '../engine/flowfile';
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+// Records: an attribute map's keys are written once per message, not once per FlowFile (self-contained messages).
+const packr = new Packr({ useRecords: true, mapsAsObjects: true, moreTypes: false });
 
-type WireEntry = [string, Record<string, string>, Buffer | null, string | null, number, number, number];
+type WireEntry = [string, Record<string, string>, number, string | null, number, number, number];
 
 export interface DecodedFlowFile {
   id: string;
@@ -31,33 +34,47 @@ export class MessageTooLargeError extends Error {}
 
 export function encodeBatch(items: readonly OutgoingFlowFile[]): Buffer {
   const f: WireEntry[] = new Array(items.length);
+  let inline = 0;
   for (let i = 0; i < items.length; i++) {
     const { ff, claim } = items[i]!;
+    const length = claim === undefined ? ff.content.length : -1;
+    if (length > 0) inline += length;
     f[i] = [
       ff.id,
       ff.attributes as Record<string, string>,
-      claim === undefined ? ff.content : null,
+      length,
       claim ?? null,
       ff.size,
       ff.entryDate,
       ff.lineageStartDate,
     ];
   }
-  return packr.pack({ v: 1, f });
+  const header = packr.pack({ v: 1, f });
+  const out = Buffer.allocUnsafe(4 + header.length + inline);
+  out.writeUInt32BE(header.length, 0);
+  header.copy(out, 4);
+  let offset = 4 + header.length;
+  for (const { ff, claim } of items)
+    if (claim === undefined && ff.content.length > 0) offset += ff.content.copy(out, offset);
+  return out;
 }
 
 export function decodeBatch(data: Uint8Array): DecodedFlowFile[] {
-  const doc = packr.unpack(data) as { v?: number; f?: WireEntry[] };
+  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const headerLength = buf.length >= 4 ? buf.readUInt32BE(0) : -1;
+  if (headerLength < 0 || 4 + headerLength > buf.length) throw new Error('not a Sluice queue message');
+  const doc = packr.unpack(buf.subarray(4, 4 + headerLength)) as { v?: number; f?: WireEntry[] };
   if (doc?.v !== 1 || !Array.isArray(doc.f)) throw new Error(`not a Sluice queue message (version ${doc?.v})`);
-  return doc.f.map(([id, attributes, content, claim, size, entryDate, lineageStartDate]) => ({
-    id,
-    attributes,
-    content: content === null ? undefined : Buffer.isBuffer(content) ? content : Buffer.from(content),
-    claim: claim ?? undefined,
-    size,
-    entryDate,
-    lineageStartDate,
-  }));
+  let offset = 4 + headerLength;
+  return doc.f.map(([id, attributes, length, claim, size, entryDate, lineageStartDate]) => {
+    let content: Buffer | undefined;
+    if (length >= 0) {
+      if (offset + length > buf.length) throw new Error(`message truncated in the content of FlowFile ${id}`);
+      content = buf.subarray(offset, offset + length);
+      offset += length;
+    }
+    return { id, attributes, content, claim: claim ?? undefined, size, entryDate, lineageStartDate };
+  });
 }
 
 /** A generous guess of an entry's encoded size (UTF-8 may take 3 bytes per UTF-16 unit). */

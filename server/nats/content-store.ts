@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { type ObjectStore, StorageType } from 'nats';
 import type { ProcessorLogger } from '../engine/contract';
 import type { FlowFile } from '../engine/flowfile';
-import type { NatsLink } from './nats-link';
 import { contentBucket } from './names';
+import type { NatsLink } from './nats-link';
 
 export const DEFAULT_INLINE_LIMIT = 256 * 1024;
 const CHUNK_SIZE = 512 * 1024;
@@ -19,6 +19,7 @@ export class ClaimMissingError extends Error {}
 
 export class ContentStore {
   private bucket: Promise<ObjectStore> | undefined;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly link: NatsLink,
@@ -26,11 +27,17 @@ export class ContentStore {
     /** Content above this many bytes goes to the bucket. */
     readonly inlineLimit = DEFAULT_INLINE_LIMIT,
     private readonly logger?: ProcessorLogger,
+    /** Copies of the bucket (on a JetStream cluster). */
+    private readonly replicas = 1,
   ) {}
 
   private store(): Promise<ObjectStore> {
     this.bucket ??= this.link.js.views
-      .os(contentBucket(this.flowId), { storage: StorageType.File, description: `Sluice content of flow ${this.flowId}` })
+      .os(contentBucket(this.flowId), {
+        storage: StorageType.File,
+        replicas: this.replicas,
+        description: `Sluice content of flow ${this.flowId}`,
+      })
       .catch((err) => {
         this.bucket = undefined;
         throw err;
@@ -53,17 +60,27 @@ export class ContentStore {
   async get(claim: string): Promise<Buffer> {
     const os = await this.store();
     const data = await os.getBlob(claim);
-    if (data === null) throw new ClaimMissingError(`content claim "${claim}" is missing from ${contentBucket(this.flowId)}`);
+    if (data === null)
+      throw new ClaimMissingError(`content claim "${claim}" is missing from ${contentBucket(this.flowId)}`);
     return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Deletes claims in the background; a failure is logged (the object is orphaned, nothing is lost). */
   release(claims: readonly string[]): void {
     if (claims.length === 0) return;
-    void this.store()
+    const done = this.store()
       .then((os) => Promise.all(claims.map((c) => os.delete(c))))
-      .catch((err) =>
-        this.logger?.warn({ claims: claims.slice(0, 5), err: (err as Error).message }, 'content claim not deleted'),
-      );
+      .then(
+        () => {},
+        (err) =>
+          this.logger?.warn({ claims: claims.slice(0, 5), err: (err as Error).message }, 'content claim not deleted'),
+      )
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
+  /** Resolves once the deletions started so far are done (before the connection closes). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 }

@@ -11,8 +11,8 @@ import {
   nanos,
   ReplayPolicy,
   RetentionPolicy,
-  type StreamConfig,
   StorageType,
+  type StreamConfig,
 } from 'nats';
 import type { ResolvedConnection } from '../../flows/flow-schema';
 import type { ProcessorLogger } from '../engine/contract';
@@ -21,8 +21,8 @@ import { JetStreamProvenanceStore, type ProvenanceStreamOptions } from '../stora
 import { JetStreamQueue } from '../storage/jetstream-queue';
 import type { Prioritizer } from '../storage/queue';
 import { ContentStore } from './content-store';
-import { NatsLink, type NatsLinkStatus } from './nats-link';
 import { connectionConsumer, connectionSubject, flowStream, flowSubjects } from './names';
+import { NatsLink, type NatsLinkStatus } from './nats-link';
 
 export interface NatsBackendOptions {
   url: string;
@@ -37,6 +37,10 @@ export interface NatsBackendOptions {
   onRetry?: (message: string) => void;
   /** Aborts the first connection attempts. */
   signal?: AbortSignal;
+  /** The hard per-connection ceiling in messages (`discard: new`); default from the backpressure thresholds. */
+  maxMessagesPerSubject?: number;
+  /** Copies of every stream and bucket this back end creates (1; 3 on a three-node cluster). Default 1. */
+  replicas?: number;
 }
 
 interface FlowResources {
@@ -79,7 +83,11 @@ export class NatsBackend {
       const provenance =
         options.provenance === false
           ? undefined
-          : await JetStreamProvenanceStore.open(link, { logger: options.logger, ...options.provenance });
+          : await JetStreamProvenanceStore.open(link, {
+              logger: options.logger,
+              replicas: options.replicas,
+              ...options.provenance,
+            });
       return new NatsBackend(link, provenance, options);
     } catch (err) {
       await link.close();
@@ -92,7 +100,13 @@ export class NatsBackend {
     if (!f) {
       f = {
         connections: new Map(),
-        content: new ContentStore(this.link, flowId, this.options.inlineLimit, this.options.logger),
+        content: new ContentStore(
+          this.link,
+          flowId,
+          this.options.inlineLimit,
+          this.options.logger,
+          this.options.replicas,
+        ),
       };
       this.flows.set(flowId, f);
     }
@@ -139,13 +153,14 @@ export class NatsBackend {
   /** Creates the flow's stream, or raises its per-subject ceiling when connections changed. */
   private ensureStream(flowId: string): Promise<void> {
     const flow = this.flow(flowId);
-    const ceiling = subjectCeiling(flow.connections.values());
+    const ceiling = this.options.maxMessagesPerSubject ?? subjectCeiling(flow.connections.values());
     if (flow.stream && flow.stream.ceiling >= ceiling) return flow.stream.ready;
     const config: Partial<StreamConfig> & { name: string } = {
       name: flowStream(flowId),
       subjects: [flowSubjects(flowId)],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
+      num_replicas: this.options.replicas ?? 1,
       // Never `discard: old`: that would silently delete FlowFiles. A full subject rejects the publish and the
       // session rolls back instead.
       discard: DiscardPolicy.New,
@@ -179,6 +194,17 @@ export class NatsBackend {
     await Promise.all([...this.queues].map((q) => q.refresh()));
   }
 
+  /** FlowFiles per message published so far (a message carries a batch). */
+  flowFilesPerMessage(): number {
+    let messages = 0;
+    let flowFiles = 0;
+    for (const q of this.queues) {
+      messages += q.publisher.stats.messages;
+      flowFiles += q.publisher.stats.flowFiles;
+    }
+    return messages === 0 ? 0 : flowFiles / messages;
+  }
+
   status(): NatsLinkStatus {
     return this.link.status();
   }
@@ -187,6 +213,7 @@ export class NatsBackend {
   async close(): Promise<void> {
     await Promise.allSettled([...this.queues].map((q) => q.close()));
     this.queues.clear();
+    await Promise.all([...this.flows.values()].map((f) => f.content.settle()));
     await this.provenance?.close().catch(() => {});
     await this.link.close();
   }

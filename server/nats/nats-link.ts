@@ -41,9 +41,23 @@ export interface ConnectOptions {
 
 export class NatsUnavailableError extends Error {}
 
-/** `nats://user:secret@host:4222` → `nats://user:***@host:4222`. */
+/**
+ * `nats://user:secret@host:4222` → `nats://user:***@host:4222`, `nats://token@host` → `nats://***@host`
+ * (each of a comma-separated list): credentials never reach a log line or an error.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return url.replace(/\/\/([^@/,]+)@/g, (_, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? '//***@' : `//${userinfo.slice(0, colon)}:***@`;
+  });
+}
+
+/** A URL, or several separated by commas (the servers of a cluster). */
+export function serverList(url: string): string[] {
+  return url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function reason(err: unknown): string {
@@ -78,7 +92,7 @@ export class NatsLink {
       let nc: NatsConnection | undefined;
       try {
         nc = await connect({
-          servers: url,
+          servers: serverList(url),
           name: options.name ?? `sluice-${process.pid}`,
           noAsyncTraces: true,
           maxReconnectAttempts: -1,

@@ -65,6 +65,10 @@ export class QueueAccounting {
     const k = this.known.get(seq);
     if (k) {
       k.held = true;
+      this.count += count - k.count;
+      this.bytes += bytes - k.bytes;
+      k.count = count;
+      k.bytes = bytes;
       return;
     }
     if (this.unknownMessages > 0) this.unknownMessages--;
@@ -157,7 +161,8 @@ export class QueueAccounting {
 
   oldestEntryDate(): number | undefined {
     let oldest: number | undefined;
-    for (const k of this.known.values()) if (k.count > 0 && (oldest === undefined || k.oldest < oldest)) oldest = k.oldest;
+    for (const k of this.known.values())
+      if (k.count > 0 && (oldest === undefined || k.oldest < oldest)) oldest = k.oldest;
     return oldest;
   }
 }

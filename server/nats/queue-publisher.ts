@@ -51,6 +51,8 @@ export class QueuePublisher {
   private readonly maxCount: number;
   private readonly lingerMs: number;
   private readonly retryForMs: number;
+  /** Messages stored and the FlowFiles they carried, since start. */
+  readonly stats = { messages: 0, flowFiles: 0 };
 
   constructor(
     private readonly link: NatsLink,
@@ -127,9 +129,12 @@ export class QueuePublisher {
     const deadline = Date.now() + this.retryForMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        const ack = await this.link.js.publish(this.subject, data, { msgID, timeout: 5000 });
+        // A short timeout: a retry is safe (same message id), and a publish lost in a server restart is retried soon.
+        const ack = await this.link.js.publish(this.subject, data, { msgID, timeout: 2000 });
         // A duplicate on the first attempt is an earlier session's message with claims of its own.
         if (ack.duplicate && attempt === 1) this.content.release(claims);
+        this.stats.messages++;
+        this.stats.flowFiles += group.length;
         let bytes = 0;
         let oldest = Number.POSITIVE_INFINITY;
         for (const { ff } of group) {
@@ -140,7 +145,10 @@ export class QueuePublisher {
       } catch (err) {
         if (isDefinite(err)) {
           this.content.release(claims);
-          throw new Error(`NATS refused ${group.length} FlowFile(s) on ${this.subject}: ${(err as Error).message}`);
+          const api = (err as { api_error?: { description?: string } }).api_error;
+          throw new Error(
+            `NATS refused ${group.length} FlowFile(s) on ${this.subject}: ${api?.description ?? (err as Error).message}`,
+          );
         }
         if (this.link.nc.isClosed() || Date.now() > deadline)
           throw new Error(`could not publish to ${this.subject}: ${(err as Error).message}`);

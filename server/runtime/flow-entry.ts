@@ -50,18 +50,30 @@ export interface Entry {
   stoppedProcessors: Set<string>;
 }
 
-export function stateOf(entry: Entry): FlowState {
+/**
+ * How a FlowManager shows its flows. In cluster mode the server runs no flow itself: a flow's state is what
+ * the user asked for, and its status is the workers' aggregate.
+ */
+export interface EntryView {
+  /** False: this process runs no flow (cluster mode); state follows `wantRunning`. Default true. */
+  runsFlows?: boolean;
+  /** Replaces the local engine's status (e.g. by the cluster's aggregate). */
+  status?: (flowId: string, local: FlowStatus, now: number) => FlowStatus;
+}
+
+export function stateOf(entry: Entry, view: EntryView = {}): FlowState {
   if (!entry.engine) return 'invalid';
+  if (view.runsFlows === false) return entry.wantRunning ? 'running' : 'stopped';
   return entry.engine.isRunning ? 'running' : 'stopped';
 }
 
-export function summaryOf(entry: Entry): FlowSummary {
+export function summaryOf(entry: Entry, view: EntryView = {}): FlowSummary {
   const d = (entry.definition ?? {}) as Partial<Flow>;
   return {
     id: entry.id,
     name: typeof d.name === 'string' ? d.name : entry.id,
     ...(typeof d.description === 'string' ? { description: d.description } : {}),
-    state: stateOf(entry),
+    state: stateOf(entry, view),
     valid: entry.engine !== undefined,
     processors: Array.isArray(d.processors) ? d.processors.length : 0,
     connections: Array.isArray(d.connections) ? d.connections.length : 0,
@@ -69,17 +81,18 @@ export function summaryOf(entry: Entry): FlowSummary {
 }
 
 /** The engine's status (an empty one for an invalid flow, which has no engine) with the flow's own state. */
-export function statusViewOf(entry: Entry, now: number): FlowStatusView {
-  const base: FlowStatus = entry.engine?.status(now) ?? {
+export function statusViewOf(entry: Entry, now: number, view: EntryView = {}): FlowStatusView {
+  let base: FlowStatus = entry.engine?.status(now) ?? {
     flowId: entry.id,
     running: false,
     time: now,
     processors: {},
     connections: {},
   };
+  if (view.status && entry.engine) base = view.status(entry.id, base, now);
   return {
     ...base,
-    state: stateOf(entry),
+    state: stateOf(entry, view),
     validation: { valid: entry.engine !== undefined, issues: entry.issues },
     stoppedProcessors: [...entry.stoppedProcessors],
   };

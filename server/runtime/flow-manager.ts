@@ -4,7 +4,8 @@ import { FlowEngine, type QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import type { ProvenanceStore } from '../engine/provenance';
-import type { FlowRuntimeState, FlowStore } from '../storage/flow-store';
+import type { FlowStatus } from '../engine/status';
+import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
 import type { QueuedFlowFile } from '../storage/queue';
 import type { ValidationIssue } from '../validation/ajv';
 import { validateFlow } from '../validation/flow-validator';
@@ -13,6 +14,7 @@ import { ConflictError, FlowValidationError, NotFoundError } from './errors';
 import { loadExamples } from './examples';
 import {
   type Entry,
+  type EntryView,
   type FlowChange,
   type FlowChangeAction,
   type FlowStatusView,
@@ -21,6 +23,7 @@ import {
   summaryOf,
 } from './flow-entry';
 import { KeyedLock } from './keyed-lock';
+import { onlyLayoutChanged } from './layout-change';
 
 export { ConflictError, FlowValidationError, NotFoundError } from './errors';
 export type { FlowChange, FlowChangeAction, FlowState, FlowStatusView, FlowSummary } from './flow-entry';
@@ -32,7 +35,14 @@ export interface FlowManagerOptions {
   allowedDirs?: readonly string[];
   queueFactory?: QueueFactory;
   /** Where flows and their running state persist; without one, flows live in memory only. */
-  store?: FlowStore;
+  store?: FlowPersistence;
+  /**
+   * False: keep, validate and persist flows (and their queue views) but run none in this process; cluster
+   * workers run them. A flow's state is then what the user asked for. Default true.
+   */
+  runFlows?: boolean;
+  /** Replaces each flow's engine status, e.g. by the cluster's aggregate. */
+  statusSource?: (flowId: string, local: FlowStatus, now: number) => FlowStatus;
 }
 
 interface Checked {
@@ -49,7 +59,11 @@ export class FlowManager {
   private readonly locks = new KeyedLock();
   private readonly listeners = new Set<(change: FlowChange) => void>();
 
-  constructor(readonly options: FlowManagerOptions) {}
+  private readonly view: EntryView;
+
+  constructor(readonly options: FlowManagerOptions) {
+    this.view = { runsFlows: options.runFlows !== false, status: options.statusSource };
+  }
 
   /** Loads the store (seeding it with the example flows the first time) and starts the flows that were running. */
   async load(examplesDir?: string | false): Promise<void> {
@@ -65,7 +79,10 @@ export class FlowManager {
       for (const example of await loadExamples(examplesDir, this.options.logger)) {
         if (this.entries.has(example.id)) continue;
         await store.save(example.id, example.json);
-        this.entries.set(example.id, this.build(example.id, example.json, { running: true, stoppedProcessors: [] }));
+        // Examples that talk to external brokers (RabbitMQ, MQTT, Kafka...) are loaded stopped: a first start
+        // must not greet a new user with connection errors. The self-contained ones run at once.
+        const running = !this.needsBrokers(example.json);
+        this.entries.set(example.id, this.build(example.id, example.json, { running, stoppedProcessors: [] }));
       }
     }
     await this.persistState();
@@ -76,13 +93,18 @@ export class FlowManager {
     }
   }
 
+  private needsBrokers(json: unknown): boolean {
+    const processors = (json as { processors?: { type?: unknown }[] }).processors ?? [];
+    return processors.some((p) => this.options.registry.get(String(p.type))?.category === 'messaging');
+  }
+
   onChange(listener: (change: FlowChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   list(): FlowSummary[] {
-    return [...this.entries.values()].map(summaryOf);
+    return [...this.entries.values()].map((e) => summaryOf(e, this.view));
   }
 
   ids(): string[] {
@@ -151,6 +173,13 @@ export class FlowManager {
     const { flow } = check;
     const old = this.entries.get(flow.id);
     const oldEngine = old?.engine;
+    // A moved card or a renamed flow changes nothing that runs: save it and keep the engine as it is.
+    if (old && oldEngine && onlyLayoutChanged(old.definition, flow)) {
+      await this.options.store?.save(flow.id, flow);
+      old.definition = flow;
+      this.emit(flow.id, 'updated');
+      return flow;
+    }
     if (oldEngine) {
       const blocked = nonEmptyRemovals(oldEngine, check.resolved);
       if (blocked.length > 0) throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
@@ -218,10 +247,14 @@ export class FlowManager {
       const p = engine.processor(processorId);
       if (p.state === 'disabled')
         throw new ConflictError(`processor "${processorId}" is disabled; enable it in the flow definition first`);
-      if (!engine.isRunning)
+      if (!this.isRunning(entry, engine))
         throw new ConflictError(`flow "${id}" is stopped; start the flow first (POST /api/flows/${id}/start)`);
       entry.stoppedProcessors.delete(processorId);
       await this.persistState();
+      if (!this.view.runsFlows) {
+        this.emit(id, 'processor-started');
+        return;
+      }
       try {
         await engine.startProcessor(processorId);
       } catch (err) {
@@ -237,7 +270,7 @@ export class FlowManager {
       const { entry, engine } = this.processorOf(id, processorId);
       entry.stoppedProcessors.add(processorId);
       await this.persistState();
-      await engine.stopProcessor(processorId);
+      if (this.view.runsFlows) await engine.stopProcessor(processorId);
       this.emit(id, 'processor-stopped');
     });
   }
@@ -256,7 +289,7 @@ export class FlowManager {
   }
 
   status(id: string, now = Date.now()): FlowStatusView {
-    return statusViewOf(this.entry(id), now);
+    return statusViewOf(this.entry(id), now, this.view);
   }
 
   listQueue(id: string, connectionId: string, limit: number): QueuedFlowFile[] {
@@ -303,7 +336,12 @@ export class FlowManager {
     });
   }
 
+  private isRunning(entry: Entry, engine: FlowEngine): boolean {
+    return this.view.runsFlows ? engine.isRunning : entry.wantRunning;
+  }
+
   private async startEngine(entry: Entry): Promise<{ processorId: string; error: string }[]> {
+    if (!this.view.runsFlows) return [];
     const failures = (await entry.engine?.start({ skip: entry.stoppedProcessors })) ?? [];
     for (const f of failures) this.options.logger.warn({ flow: entry.id, ...f }, 'processor failed to start');
     return failures;

@@ -25,6 +25,17 @@ export interface StoreContents {
   problems: { file: string; message: string }[];
 }
 
+/**
+ * Where a FlowManager keeps flows and their running state: JSON files (FlowStore, the default) or a NATS KV
+ * bucket (cluster mode, server/cluster/kv-flow-store.ts).
+ */
+export interface FlowPersistence {
+  open(): Promise<StoreContents>;
+  save(id: string, flow: unknown): Promise<void>;
+  remove(id: string): Promise<void>;
+  saveState(state: Record<string, FlowRuntimeState>): Promise<void>;
+}
+
 export interface AtomicWriteOptions {
   /** Called after the temp file is written and synced, before the rename (tests simulate a crash here). */
   beforeRename?: (tempFile: string, target: string) => void | Promise<void>;
@@ -73,7 +84,7 @@ async function syncDirectory(dir: string): Promise<void> {
  * Flows as JSON files in `<dataDir>/flows/<id>.json`, and their runtime state in `<dataDir>/state.json`.
  * Every write is atomic; writes to the same file are serialized in call order.
  */
-export class FlowStore {
+export class FlowStore implements FlowPersistence {
   readonly flowsDir: string;
   readonly stateFile: string;
   private readonly chains = new Map<string, Promise<void>>();
@@ -154,7 +165,7 @@ export class FlowStore {
   }
 }
 
-function parseState(json: unknown): Record<string, FlowRuntimeState> {
+export function parseState(json: unknown): Record<string, FlowRuntimeState> {
   const flows = (json as { flows?: unknown })?.flows;
   const out: Record<string, FlowRuntimeState> = {};
   if (!flows || typeof flows !== 'object') return out;

@@ -1,12 +1,13 @@
 /**
  * Provenance on a JetStream stream (limits retention: max age and max bytes), so it survives a restart and
- * every engine of a flow sees the events of the others. Each append is one message (or a few) of up to 1,000
- * events; an event's id is derived from its message's stream sequence (`seq * 1024 + index`). Queries and
+ * every engine of a flow sees the events of the others. A session's batch is one message (or a few) of up to
+ * 1,000 events, by column (see provenance-codec); an event's id is derived from its message's stream
+ * sequence (`seq * 1024 + index`). Queries and
  * lineage are answered from an in-memory index that an ordered consumer fills from the stream (the recent
  * part of it at start), so they stay synchronous and fast.
  */
+import { randomUUID } from 'node:crypto';
 import { type ConsumerMessages, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
-import { Packr } from 'msgpackr';
 import type { ProcessorLogger } from '../engine/contract';
 import type {
   Lineage,
@@ -15,8 +16,10 @@ import type {
   ProvenanceQuery,
   ProvenanceStore,
 } from '../engine/provenance';
-import { type NatsLink, sleep } from '../nats/nats-link';
+import type { ProvenanceBatch } from '../engine/provenance-batch';
 import { PROVENANCE_STREAM, PROVENANCE_SUBJECTS, provenanceSubject } from '../nats/names';
+import { type NatsLink, sleep } from '../nats/nats-link';
+import { decodeProvenance, encodeBatchSlice, encodeEvents } from '../nats/provenance-codec';
 import { MemoryProvenanceStore } from './memory-provenance-store';
 
 export interface ProvenanceStreamOptions {
@@ -27,11 +30,12 @@ export interface ProvenanceStreamOptions {
   /** Events kept in memory for queries. Default 100,000. */
   indexSize?: number;
   logger?: ProcessorLogger;
+  /** Copies of the stream on a JetStream cluster. Default 1. */
+  replicas?: number;
 }
 
 const EVENTS_PER_MESSAGE = 1000;
 const ID_STRIDE = 1024;
-const packr = new Packr({ useRecords: true, mapsAsObjects: true });
 
 export function eventId(seq: number, index: number): number {
   return seq * ID_STRIDE + index;
@@ -66,6 +70,7 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
       subjects: [PROVENANCE_SUBJECTS],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
+      num_replicas: this.options.replicas ?? 1,
       // Provenance is a window by design: the oldest events age out (never a queue's FlowFiles).
       discard: DiscardPolicy.Old,
       max_age: nanos(this.options.maxAgeMs ?? 24 * 60 * 60 * 1000),
@@ -78,11 +83,15 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
       info = await jsm.streams.update(PROVENANCE_STREAM, { ...info.config, ...config });
     const last = info.state.last_seq;
     // Enough messages to fill the index, assuming messages are at least a tenth full.
-    const start = Math.max(info.state.first_seq, last - Math.ceil(((this.options.indexSize ?? 100_000) / EVENTS_PER_MESSAGE) * 10));
+    const start = Math.max(
+      info.state.first_seq,
+      last - Math.ceil(((this.options.indexSize ?? 100_000) / EVENTS_PER_MESSAGE) * 10),
+    );
+    // From a sequence, never "all": the client always sends a start sequence, which the server refuses with "all".
     const consumer = await js.consumers.get(PROVENANCE_STREAM, {
       filterSubjects: PROVENANCE_SUBJECTS,
-      deliver_policy: start > 0 ? DeliverPolicy.StartSequence : DeliverPolicy.All,
-      ...(start > 0 ? { opt_start_seq: start } : {}),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: Math.max(1, start),
     });
     this.sub = await consumer.consume({
       callback: (m) => {
@@ -97,17 +106,57 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     while (this.consumedSeq < last && Date.now() < deadline) await sleep(20);
   }
 
-  private decode(seq: number, data: Uint8Array): ProvenanceEvent[] {
-    const doc = packr.unpack(data) as { v: number; e: NewProvenanceEvent[] };
-    if (doc?.v !== 1 || !Array.isArray(doc.e)) throw new Error('not a Sluice provenance message');
-    return doc.e.map((e, i) => ({ ...e, eventId: eventId(seq, i) }));
+  private decode(seq: number, data: Uint8Array): ProvenanceEvent[] | ProvenanceBatch {
+    const decoded = decodeProvenance(data);
+    if ('batch' in decoded) return decoded.batch;
+    return decoded.events.map((e, i) => ({ ...e, eventId: eventId(seq, i) }));
   }
 
   private apply(seq: number, data: Uint8Array): void {
     if (seq <= this.consumedSeq) return;
     this.consumedSeq = seq;
     if (this.own.delete(seq)) return;
-    this.index.insert(this.decode(seq, data));
+    const decoded = this.decode(seq, data);
+    if (Array.isArray(decoded)) this.index.insert(decoded);
+    else this.index.insertBatch(decoded, (i) => eventId(seq, i));
+  }
+
+  /** A committed session's events: published by column, then indexed here without building event objects. */
+  async appendBatch(batch: ProvenanceBatch): Promise<void> {
+    const max = this.link.maxPayload - 4096;
+    const starts: number[] = [];
+    const seqs: number[] = [];
+    const datas: Buffer[] = [];
+    for (let from = 0; from < batch.length; ) {
+      let to = Math.min(batch.length, from + EVENTS_PER_MESSAGE);
+      let data = encodeBatchSlice(batch, from, to);
+      while (data.length > max) {
+        if (to - from === 1)
+          throw new Error(`a provenance event of FlowFile ${batch.flowFiles[from]!.id} exceeds ${max} bytes`);
+        to = from + Math.ceil((to - from) / 2);
+        data = encodeBatchSlice(batch, from, to);
+      }
+      starts.push(from);
+      datas.push(data);
+      seqs.push(await this.publish(provenanceSubject(batch.flowId), data));
+      from = to;
+    }
+    // The consumer may have applied some messages already (it is fast): index only the others, once.
+    if (seqs.some((seq) => seq <= this.consumedSeq)) {
+      seqs.forEach((seq, m) => {
+        if (seq <= this.consumedSeq) return;
+        this.own.add(seq);
+        const decoded = this.decode(seq, datas[m]!);
+        if (!Array.isArray(decoded)) this.index.insertBatch(decoded, (i) => eventId(seq, i));
+      });
+      return;
+    }
+    for (const seq of seqs) this.own.add(seq);
+    this.index.insertBatch(batch, (i) => {
+      let m = starts.length - 1;
+      while (starts[m]! > i) m--;
+      return eventId(seqs[m]!, i - starts[m]!);
+    });
   }
 
   async append(events: readonly NewProvenanceEvent[]): Promise<void> {
@@ -138,7 +187,7 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     let n = Math.min(EVENTS_PER_MESSAGE, list.length - from);
     for (;;) {
       const events = list.slice(from, from + n);
-      const data = packr.pack({ v: 1, e: events });
+      const data = encodeEvents(events);
       if (data.length <= max) return { events, data };
       if (n === 1) throw new Error(`a provenance event of FlowFile ${events[0]!.flowFileId} exceeds ${max} bytes`);
       n = Math.ceil(n / 2);
@@ -147,11 +196,16 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
 
   private async publish(subject: string, data: Buffer): Promise<number> {
     const deadline = Date.now() + 60_000;
+    const msgID = randomUUID(); // a retry after a timeout is not stored twice
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.link.js.publish(subject, data, { timeout: 5000 })).seq;
+        return (await this.link.js.publish(subject, data, { msgID, timeout: 2000 })).seq;
       } catch (err) {
-        if ((err as { api_error?: unknown }).api_error !== undefined || this.link.nc.isClosed() || Date.now() > deadline)
+        if (
+          (err as { api_error?: unknown }).api_error !== undefined ||
+          this.link.nc.isClosed() ||
+          Date.now() > deadline
+        )
           throw new Error(`could not record provenance on NATS: ${(err as Error).message}`);
         await sleep(Math.min(2000, 100 * attempt));
       }
@@ -169,7 +223,10 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     const seq = Math.floor(id / ID_STRIDE);
     try {
       const sm = await this.link.jsm.streams.getMessage(PROVENANCE_STREAM, { seq });
-      return this.decode(seq, sm.data)[id % ID_STRIDE];
+      const decoded = this.decode(seq, sm.data);
+      const i = id % ID_STRIDE;
+      if (Array.isArray(decoded)) return decoded[i];
+      return i < decoded.length ? decoded.event(i, id) : undefined;
     } catch {
       return undefined;
     }

@@ -4,9 +4,9 @@
  * claimed content), keeps held messages alive with in-progress acks, hands idle ones back, and reconciles the
  * depth with consumer info.
  */
-import type { Consumer, ConsumerMessages, JsMsg } from 'nats';
-import { Signal } from '../engine/signal';
+import type { Consumer, JsMsg } from 'nats';
 import type { FlowFile } from '../engine/flowfile';
+import { Signal } from '../engine/signal';
 import { decodeBatch } from '../nats/codec';
 import { ClaimMissingError } from '../nats/content-store';
 import { sleep } from '../nats/nats-link';
@@ -53,7 +53,6 @@ export class PullLoop {
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | undefined;
   private failures = 0;
-  private current: ConsumerMessages | undefined;
 
   constructor(
     private readonly ctx: JetStreamQueueContext,
@@ -116,11 +115,9 @@ export class PullLoop {
         const perMessage = Math.max(1, this.accounting.averageCount);
         const max_messages = Math.min(64, Math.max(1, Math.ceil(missing / perMessage)));
         const batch = await this.consumer!.fetch({ max_messages, expires: 1000 });
-        this.current = batch;
         for await (const m of batch) {
           const received = await this.decode(m);
           if (received) this.host.receive(received.delivery, received.ffs);
-          if (!this.running) break;
         }
         this.failures = 0;
       } catch (err) {
@@ -261,7 +258,8 @@ export class PullLoop {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.wake.notify();
-    this.current?.stop();
+    // The open pull request runs out (≤ 1 s) rather than being dropped client-side: dropped, the server would
+    // still deliver into it, and what it delivered would wait for ack_wait. What it delivers is handed back.
     await this.loopDone;
     await this.reconciling;
   }

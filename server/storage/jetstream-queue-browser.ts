@@ -4,13 +4,22 @@
  * fetched by anyone.
  */
 import type { FlowFile } from '../engine/flowfile';
-import type { NatsLink } from '../nats/nats-link';
 import { type DecodedFlowFile, decodeBatch } from '../nats/codec';
+import type { NatsLink } from '../nats/nats-link';
 import type { JetStreamQueueContext } from './jetstream-queue';
 import type { QueuedFlowFile } from './queue';
 
 /** Messages read at most per call: a bound on the work a queue view costs. */
 const MAX_MESSAGES = 500;
+
+/** A FlowFile read from the stream: inline content, or none yet when it is claimed (large). */
+export interface BrowsedFlowFile {
+  seq: number;
+  ff: FlowFile;
+  claim?: string;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 export class QueueBrowser {
   constructor(private readonly ctx: JetStreamQueueContext) {}
@@ -37,22 +46,30 @@ export class QueueBrowser {
     }
   }
 
-  async list(limit: number, now: number): Promise<QueuedFlowFile[]> {
-    const out: QueuedFlowFile[] = [];
-    for await (const { entries } of this.messages()) {
+  /** The first `limit` FlowFiles waiting in the stream, in stream order, skipping messages `skip` selects. */
+  async read(limit: number, skip: (seq: number) => boolean = () => false): Promise<BrowsedFlowFile[]> {
+    const out: BrowsedFlowFile[] = [];
+    for await (const { seq, entries } of this.messages()) {
+      if (skip(seq)) continue;
       for (const e of entries) {
         if (out.length >= limit) return out;
-        out.push({
-          position: out.length,
+        const ff: FlowFile = {
           id: e.id,
           attributes: e.attributes,
+          content: e.content ?? EMPTY,
           size: e.size,
-          ageMs: now - e.entryDate,
-          penalized: false,
-        });
+          entryDate: e.entryDate,
+          lineageStartDate: e.lineageStartDate,
+        };
+        out.push({ seq, ff, claim: e.claim });
       }
+      if (out.length >= limit) return out;
     }
     return out;
+  }
+
+  async list(limit: number, now: number): Promise<QueuedFlowFile[]> {
+    return (await this.read(limit)).map(({ ff }, position) => queued(ff, position, now, false));
   }
 
   /** A waiting FlowFile with its content (downloaded when claimed), or undefined. */
@@ -60,7 +77,7 @@ export class QueueBrowser {
     for await (const { entries } of this.messages()) {
       const e = entries.find((x) => x.id === flowFileId);
       if (!e) continue;
-      const content = e.claim !== undefined ? await this.ctx.content.get(e.claim) : (e.content ?? Buffer.alloc(0));
+      const content = e.claim !== undefined ? await this.ctx.content.get(e.claim) : (e.content ?? EMPTY);
       return {
         id: e.id,
         attributes: e.attributes,
@@ -71,5 +88,45 @@ export class QueueBrowser {
       };
     }
     return undefined;
+  }
+}
+
+export function queued(ff: FlowFile, position: number, now: number, penalized: boolean): QueuedFlowFile {
+  return { position, id: ff.id, attributes: ff.attributes, size: ff.size, ageMs: now - ff.entryDate, penalized };
+}
+
+/**
+ * A background read of the stream for synchronous callers: `entries()` answers from the last read and starts
+ * the next one when that is older than `everyMs`.
+ */
+export class StreamPeek {
+  private snapshot: { at: number; entries: BrowsedFlowFile[] } = { at: 0, entries: [] };
+  private reading: Promise<void> | undefined;
+
+  constructor(
+    private readonly browser: QueueBrowser,
+    /** Messages to leave out (those this process holds: it lists their FlowFiles itself). */
+    private readonly skip: (seq: number) => boolean,
+    private readonly everyMs = 1000,
+  ) {}
+
+  private size = 100;
+
+  /** What the last read saw; asks the next read for `want` FlowFiles (at most 1,000). */
+  entries(want = 100): readonly BrowsedFlowFile[] {
+    if (want > this.size) this.size = Math.min(want, 1000);
+    if (!this.reading && Date.now() - this.snapshot.at >= this.everyMs)
+      this.reading = this.browser
+        .read(this.size, this.skip)
+        .then(
+          (entries) => {
+            this.snapshot = { at: Date.now(), entries };
+          },
+          () => {},
+        )
+        .finally(() => {
+          this.reading = undefined;
+        });
+    return this.snapshot.entries;
   }
 }

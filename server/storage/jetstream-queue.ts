@@ -15,9 +15,9 @@ import type { ContentStore } from '../nats/content-store';
 import type { NatsLink } from '../nats/nats-link';
 import { QueueAccounting } from '../nats/queue-accounting';
 import { QueuePublisher } from '../nats/queue-publisher';
-import { QueueBrowser } from './jetstream-queue-browser';
+import { PrefetchBuffer } from './jetstream-prefetch';
 import { type Delivery, PullLoop } from './jetstream-pull-loop';
-import { type OrderedStore, orderedStoreFor } from './ordering';
+import { QueueBrowser, queued, StreamPeek } from './jetstream-queue-browser';
 import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from './queue';
 
 export interface JetStreamQueueContext {
@@ -36,24 +36,21 @@ export interface JetStreamQueueContext {
   logger?: ProcessorLogger;
 }
 
-interface Penalized {
-  ff: FlowFile;
-  until: number;
-}
-
 export class JetStreamQueue implements FlowFileQueue {
-  private readonly buffer: OrderedStore;
-  private penalized: Penalized[] = [];
+  private readonly buffer: PrefetchBuffer;
+  /** The message each FlowFile fetched here came in (FlowFile objects, so duplicates never mix). */
   private readonly holders = new WeakMap<FlowFile, Delivery>();
   private readonly deliveries = new Set<Delivery>();
+  /** Messages nak'ed with a delay: penalized in the stream until then. */
   private readonly naked = new Map<number, { until: number; count: number }>();
-  private readonly listeners: (() => void)[] = [];
-  private readonly publisher: QueuePublisher;
+  private listener: (() => void) | undefined;
+  private readonly acking = new Set<Promise<void>>();
+  readonly publisher: QueuePublisher;
   private readonly puller: PullLoop;
+  private readonly peek: StreamPeek;
   readonly accounting = new QueueAccounting();
   private inFlight = 0;
   private inFlightBytes = 0;
-  private bufferedBytes = 0;
   private redelivered = 0;
   private readonly initialized: Promise<void>;
   private closed = false;
@@ -63,17 +60,18 @@ export class JetStreamQueue implements FlowFileQueue {
     private readonly ctx: JetStreamQueueContext,
     prioritizer: Prioritizer = 'fifo',
   ) {
-    this.buffer = orderedStoreFor(prioritizer);
+    this.buffer = new PrefetchBuffer(prioritizer);
     this.publisher = new QueuePublisher(ctx.link, ctx.subject, ctx.content, {
       originOf: (id) => ctx.origins.get(id),
       logger: ctx.logger,
     });
     this.puller = new PullLoop(ctx, this.accounting, {
-      buffered: () => ({ count: this.buffer.length + this.penalized.length, bytes: this.bufferedBytes }),
+      buffered: () => ({ count: this.buffer.count, bytes: this.buffer.bytes }),
       receive: (d, ffs) => this.receive(d, ffs),
       deliveries: () => this.deliveries,
       releaseIdle: () => this.releaseIdle(),
     });
+    this.peek = new StreamPeek(new QueueBrowser(ctx), (seq) => this.accounting.isHeld(seq));
     this.initialized = this.init();
     this.initialized.catch((err) =>
       ctx.logger?.error({ connection: connectionId, err: (err as Error).message }, 'JetStream queue not ready'),
@@ -91,7 +89,7 @@ export class JetStreamQueue implements FlowFileQueue {
   }
 
   onAvailable(listener: () => void): void {
-    this.listeners.push(listener);
+    this.listener = listener;
   }
 
   private receive(d: Delivery, ffs: FlowFile[]): void {
@@ -101,9 +99,8 @@ export class JetStreamQueue implements FlowFileQueue {
     for (const ff of ffs) {
       this.holders.set(ff, d);
       this.buffer.push(ff);
-      this.bufferedBytes += ff.size;
     }
-    for (const l of this.listeners) l();
+    this.listener?.();
   }
 
   depth(): QueueDepth {
@@ -117,29 +114,22 @@ export class JetStreamQueue implements FlowFileQueue {
       count: Math.max(this.accounting.depthCount(), this.inFlight),
       bytes: Math.max(this.accounting.depthBytes(), this.inFlightBytes),
       inFlight: this.inFlight,
-      penalized: this.penalized.length + nakedCount,
+      penalized: this.buffer.penalizedCount + nakedCount,
       ackPending: this.accounting.remote.ackPending,
       redelivered: this.redelivered,
       messages: this.accounting.messages,
     };
   }
 
-  private releasePenalized(now: number): void {
-    if (this.penalized.length === 0 || this.penalized[0]!.until > now) return;
-    const ready = this.penalized.filter((p) => p.until <= now);
-    this.penalized = this.penalized.filter((p) => p.until > now);
-    for (let i = ready.length - 1; i >= 0; i--) this.buffer.pushFront(ready[i]!.ff);
-  }
-
   hasAvailable(now: number): boolean {
-    this.releasePenalized(now);
+    this.buffer.release(now);
     this.puller.demand();
-    return this.buffer.length > 0;
+    return this.buffer.available > 0;
   }
 
   nextRelease(): number | undefined {
     const now = Date.now();
-    let next = this.penalized[0]?.until;
+    let next = this.buffer.nextRelease();
     for (const n of this.naked.values()) if (n.until > now && (next === undefined || n.until < next)) next = n.until;
     return next;
   }
@@ -153,9 +143,9 @@ export class JetStreamQueue implements FlowFileQueue {
   }
 
   take(max: number, now: number): FlowFile[] {
-    this.releasePenalized(now);
+    this.buffer.release(now);
     this.puller.demand(max);
-    const n = Math.min(max, this.buffer.length);
+    const n = Math.min(max, this.buffer.available);
     const out = new Array<FlowFile>(n);
     for (let i = 0; i < n; i++) {
       const ff = this.buffer.shift()!;
@@ -163,11 +153,21 @@ export class JetStreamQueue implements FlowFileQueue {
       d.inFlight++;
       this.inFlight++;
       this.inFlightBytes += ff.size;
-      this.bufferedBytes -= ff.size;
       this.ctx.origins.set(ff.id, String(d.seq));
       out[i] = ff;
     }
     return out;
+  }
+
+  /** A FlowFile taken by a session comes back (committed or rolled back). */
+  private returned(ff: FlowFile): Delivery | undefined {
+    const d = this.holders.get(ff);
+    if (!d) return undefined;
+    d.inFlight--;
+    this.inFlight--;
+    this.inFlightBytes -= ff.size;
+    this.ctx.origins.delete(ff.id);
+    return d;
   }
 
   /** A FlowFile is done here (acknowledged, expired or dropped); the message is acknowledged with its last. */
@@ -176,21 +176,26 @@ export class JetStreamQueue implements FlowFileQueue {
     d.remaining--;
     this.accounting.progress(d.seq, 1, ff.size);
     if (d.remaining > 0) return;
-    d.msg.ack();
     this.deliveries.delete(d);
-    this.accounting.removed(d.seq);
     this.ctx.content.release(d.claims);
+    // Counted (as 0 FlowFiles) until the server confirms, so consumer info read meanwhile cannot double it.
+    const acked = d.msg
+      .ackAck({ timeout: 10_000 })
+      .then(
+        () => this.accounting.removed(d.seq),
+        (err) => {
+          this.accounting.removed(d.seq);
+          this.ctx.logger?.warn({ seq: d.seq, err: (err as Error).message }, 'ack not confirmed; may be redelivered');
+        },
+      )
+      .finally(() => this.acking.delete(acked));
+    this.acking.add(acked);
   }
 
   acknowledge(ffs: readonly FlowFile[]): void {
     for (const ff of ffs) {
-      const d = this.holders.get(ff);
-      if (!d) continue;
-      d.inFlight--;
-      this.inFlight--;
-      this.inFlightBytes -= ff.size;
-      this.ctx.origins.delete(ff.id);
-      this.done(ff, d);
+      const d = this.returned(ff);
+      if (d) this.done(ff, d);
     }
     this.puller.kick();
   }
@@ -198,53 +203,28 @@ export class JetStreamQueue implements FlowFileQueue {
   requeue(ffs: readonly FlowFile[], penaltyMs: number, now: number): void {
     const groups = new Map<Delivery, FlowFile[]>();
     for (const ff of ffs) {
-      const d = this.holders.get(ff);
+      const d = this.returned(ff);
       if (!d) continue;
-      d.inFlight--;
-      this.inFlight--;
-      this.inFlightBytes -= ff.size;
-      this.ctx.origins.delete(ff.id);
       const group = groups.get(d);
       if (group) group.push(ff);
       else groups.set(d, [ff]);
     }
-    const until = now + penaltyMs;
     for (const [d, group] of groups) {
       // The whole message failed: hand it back to the stream, delayed, so any engine may retry it.
       if (penaltyMs > 0 && group.length === d.total && d.remaining === d.total) {
         for (const ff of group) this.holders.delete(ff);
         this.deliveries.delete(d);
         this.accounting.released(d.seq);
-        this.naked.set(d.seq, { until, count: group.length });
+        this.naked.set(d.seq, { until: now + penaltyMs, count: group.length });
         d.msg.nak(penaltyMs);
-        continue;
-      }
-      for (const ff of group) this.bufferedBytes += ff.size;
-      if (penaltyMs > 0) for (const ff of group) this.penalized.push({ ff, until });
-      else for (let i = group.length - 1; i >= 0; i--) this.buffer.pushFront(group[i]!);
+      } else if (penaltyMs > 0) this.buffer.penalize(group, now + penaltyMs);
+      else this.buffer.pushFront(group);
     }
-    this.penalized.sort((a, b) => a.until - b.until);
-  }
-
-  /** Takes a held message's waiting FlowFiles out of the buffer (the message is being handed back). */
-  private release(d: Delivery): FlowFile[] {
-    const mine = (ff: FlowFile) => this.holders.get(ff) === d;
-    const out = this.buffer.removeWhere(mine);
-    for (const p of this.penalized) if (mine(p.ff)) out.push(p.ff);
-    this.penalized = this.penalized.filter((p) => !mine(p.ff));
-    for (const ff of out) this.bufferedBytes -= ff.size;
-    this.deliveries.delete(d);
-    return out;
   }
 
   private dropWhere(pred: (ff: FlowFile) => boolean): FlowFile[] {
     const out = this.buffer.removeWhere(pred);
-    if (this.penalized.some((p) => pred(p.ff))) {
-      for (const p of this.penalized) if (pred(p.ff)) out.push(p.ff);
-      this.penalized = this.penalized.filter((p) => !pred(p.ff));
-    }
     for (const ff of out) {
-      this.bufferedBytes -= ff.size;
       const d = this.holders.get(ff);
       if (d) this.done(ff, d);
     }
@@ -261,26 +241,25 @@ export class JetStreamQueue implements FlowFileQueue {
     return this.accounting.oldestEntryDate();
   }
 
-  /** The FlowFiles fetched into this process; `browse` reads the stream itself. */
+  /**
+   * FlowFiles waiting, synchronously: those fetched into this process first, then those still in the stream as
+   * a background read of it last saw them (about a second old at most). `browse` reads the stream now.
+   */
   list(limit: number, now: number): QueuedFlowFile[] {
-    const entries = [
-      ...this.buffer.values(limit).map((ff) => ({ ff, penalized: false })),
-      ...this.penalized.map((p) => ({ ff: p.ff, penalized: true })),
-    ].slice(0, limit);
-    return entries.map(({ ff, penalized }, position) => ({
-      position,
-      id: ff.id,
-      attributes: ff.attributes,
-      size: ff.size,
-      ageMs: now - ff.entryDate,
-      penalized,
-    }));
+    const entries = this.buffer.entries(limit);
+    const seen = new Set(entries.map((e) => e.ff.id));
+    for (const b of this.peek.entries(limit)) {
+      if (entries.length >= limit) break;
+      if (!seen.has(b.ff.id)) entries.push({ ff: b.ff, penalized: false });
+    }
+    return entries.map(({ ff, penalized }, position) => queued(ff, position, now, penalized));
   }
 
+  /** A waiting FlowFile: fetched here, or (with inline content) from the last background read of the stream. */
   find(flowFileId: string): FlowFile | undefined {
     return (
-      this.buffer.values(this.buffer.length).find((ff) => ff.id === flowFileId) ??
-      this.penalized.find((p) => p.ff.id === flowFileId)?.ff
+      this.buffer.find(flowFileId) ??
+      this.peek.entries().find((b) => b.ff.id === flowFileId && b.claim === undefined)?.ff
     );
   }
 
@@ -310,7 +289,7 @@ export class JetStreamQueue implements FlowFileQueue {
 
   /** A waiting FlowFile with its content, wherever it waits. */
   async lookup(flowFileId: string): Promise<FlowFile | undefined> {
-    return this.find(flowFileId) ?? new QueueBrowser(this.ctx).find(flowFileId);
+    return this.buffer.find(flowFileId) ?? new QueueBrowser(this.ctx).find(flowFileId);
   }
 
   /** Refreshes the depth from consumer info now. */
@@ -323,9 +302,13 @@ export class JetStreamQueue implements FlowFileQueue {
     if (this.closed) return;
     this.closed = true;
     await this.puller.stop();
-    const ops: Promise<void>[] = [];
-    for (const d of [...this.deliveries]) if (d.inFlight === 0) ops.push(this.handBack(d));
-    await Promise.allSettled(ops);
+    await this.releaseIdle();
+    await Promise.allSettled([...this.acking]);
+  }
+
+  /** Hands back every held message no session is working on (the target is stopped or backpressured). */
+  async releaseIdle(): Promise<void> {
+    await Promise.allSettled([...this.deliveries].filter((d) => d.inFlight === 0).map((d) => this.handBack(d)));
   }
 
   /**
@@ -333,7 +316,8 @@ export class JetStreamQueue implements FlowFileQueue {
    * FlowFiles are republished as a new message and the old one acknowledged (no duplicates of the done ones).
    */
   private async handBack(d: Delivery): Promise<void> {
-    const waiting = this.release(d);
+    const waiting = this.buffer.removeWhere((ff) => this.holders.get(ff) === d);
+    this.deliveries.delete(d);
     if (d.remaining === d.total) {
       for (const ff of waiting) this.holders.delete(ff);
       this.accounting.released(d.seq);
@@ -346,21 +330,11 @@ export class JetStreamQueue implements FlowFileQueue {
       await this.offer(waiting);
       for (const ff of waiting) this.done(ff, d);
     } catch (err) {
-      for (const ff of waiting) {
-        this.buffer.push(ff);
-        this.bufferedBytes += ff.size;
-      }
+      for (const ff of waiting) this.buffer.push(ff);
       this.deliveries.add(d);
       this.ctx.logger?.warn({ seq: d.seq, err: (err as Error).message }, 'could not hand a message back');
     } finally {
       for (const ff of waiting) this.ctx.origins.delete(ff.id);
     }
-  }
-
-  /** Handing back held messages no session took for a while (the target is stopped or backpressured). */
-  releaseIdle(): Promise<void> {
-    const ops: Promise<void>[] = [];
-    for (const d of [...this.deliveries]) if (d.inFlight === 0) ops.push(this.handBack(d));
-    return Promise.allSettled(ops).then(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
 import type { Lineage, ProvenanceEvent } from '../engine/provenance';
+import { getOrInsert } from '../util/maps';
 
 /**
  * Builds the lineage of a FlowFile from a set of events: every ancestor (through parentIds) and every
@@ -58,6 +59,27 @@ export function buildLineage(flowFileId: string, eventsOf: (ffId: string) => Pro
           flowFileId: child,
         });
     }
+  }
+  // Parents → the event that names them (a JOIN): from each parent's latest event before it, so a merged
+  // FlowFile hangs below the FlowFiles it was made of (unless a FORK / CLONE already links the two).
+  const linked = new Set(edges.map((edge) => `${edge.source}>${edge.flowFileId}`));
+  const byFlowFile = new Map<string, ProvenanceEvent[]>();
+  for (const e of ordered) {
+    for (const parent of e.parentIds) {
+      const before = byFlowFile.get(parent) ?? [];
+      if (before.some((p) => linked.has(`e${p.eventId}>${e.flowFileId}`))) continue;
+      const from = before.findLast((p) => p.type !== 'DROP' && p.type !== 'EXPIRE') ?? before.at(-1);
+      if (from) {
+        linked.add(`e${from.eventId}>${e.flowFileId}`);
+        edges.push({
+          id: `e${from.eventId}-e${e.eventId}`,
+          source: `e${from.eventId}`,
+          target: `e${e.eventId}`,
+          flowFileId: e.flowFileId,
+        });
+      }
+    }
+    getOrInsert(byFlowFile, e.flowFileId, () => []).push(e);
   }
   return { flowFileId, flowFileIds: [...seen], events: ordered, nodes, edges };
 }

@@ -77,6 +77,20 @@ async function selectNode(page: Page, id: string): Promise<void> {
   await byTestId(page, 'processor-panel').waitFor();
 }
 
+/** Where an edge's drawn path starts, in page coordinates. */
+function edgeStart(page: Page, id: string): Promise<{ x: number; y: number }> {
+  return page.locator(`.react-flow__edge[data-id="${id}"] path.react-flow__edge-path`).evaluate((path) => {
+    // Runs in the page (SVGPathElement): its first point mapped through the SVG's transform to the screen.
+    const svg = path as unknown as {
+      getPointAtLength(l: number): { x: number; y: number };
+      getScreenCTM(): { a: number; d: number; e: number; f: number };
+    };
+    const point = svg.getPointAtLength(0);
+    const m = svg.getScreenCTM();
+    return { x: point.x * m.a + m.e, y: point.y * m.d + m.f };
+  });
+}
+
 async function waitSaved(page: Page): Promise<void> {
   await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor();
 }
@@ -101,11 +115,12 @@ describe('the canvas in Chromium', { timeout: 60_000 }, () => {
       await byTestId(page, 'palette-LogAttribute').dragTo(canvas, { targetPosition: { x: box.width / 2, y: 450 } });
       await byTestId(page, 'proc-log-attribute').waitFor();
 
-      // Connect GenerateFlowFile's "success" handle to LogAttribute's input.
+      // Connect GenerateFlowFile's "success" handle to LogAttribute: dropped anywhere on the card, not only on
+      // its input handle.
       await dragBetween(
         page,
         byTestId(page, 'handle-generate-flow-file-success'),
-        byTestId(page, 'handle-log-attribute-in'),
+        byTestId(page, 'proc-log-attribute'),
       );
       const edge = 'generate-flow-file-success-log-attribute';
       await byTestId(page, `queue-${edge}`).waitFor();
@@ -157,6 +172,17 @@ describe('the canvas in Chromium', { timeout: 60_000 }, () => {
         { id: edge, source: 'generate-flow-file', relationships: ['success'], target: 'log-attribute' },
       ]);
       expect(saved.processors.map((p) => p.type)).toEqual(['GenerateFlowFile', 'LogAttribute']);
+
+      // With nothing selected the panel shows the flow, which can be deleted (after a confirmation).
+      await page.locator('.react-flow__pane').click({ position: { x: 60, y: 300 } });
+      await byTestId(page, 'flow-delete').click();
+      await byTestId(page, 'confirm').click();
+      await until('the flow to be gone from the picker', async () => {
+        const options = await byTestId(page, 'flow-picker').locator('option').allTextContents();
+        return !options.some((o) => o.startsWith('Built by hand'));
+      });
+      expect((await fetch(`${server.url}/api/flows/built-by-hand`)).status).toBe(404);
+      expect(await byTestId(page, 'flow-name').inputValue()).not.toBe('Built by hand');
     });
   });
 
@@ -178,6 +204,19 @@ describe('the canvas in Chromium', { timeout: 60_000 }, () => {
       expect(await byTestId(page, 'queue-route-rest').textContent()).toContain('unmatched, failure');
       // The router's handles come from its config: one per route plus unmatched and failure.
       for (const rel of ['eu', 'unmatched', 'failure']) await byTestId(page, `handle-route-${rel}`).waitFor();
+      // Those handles arrive after the first drawing: each edge must still leave from its own relationship's
+      // handle ("route-rest" from its first one, unmatched), not from where the handles first stood.
+      for (const [edge, rel] of [
+        ['route-eu', 'eu'],
+        ['route-rest', 'unmatched'],
+      ] as const)
+        await until(`edge ${edge} to leave from the ${rel} handle`, async () => {
+          const handle = (await byTestId(page, `handle-route-${rel}`).boundingBox())!;
+          const start = await edgeStart(page, edge);
+          return (
+            Math.abs(start.x - (handle.x + handle.width / 2)) < 3 && Math.abs(start.y - handle.y) < handle.height + 3
+          );
+        });
 
       const download = page.waitForEvent('download');
       await byTestId(page, 'export').click();
@@ -211,6 +250,24 @@ describe('the canvas in Chromium', { timeout: 60_000 }, () => {
       expect(status.connections['gen-sink']).toMatchObject({ count: 50, backPressured: true });
       await byTestId(page, 'flow-stop').click();
       await textOf(page, 'flow-state', 'the flow to stop', (t) => t.includes('Stopped'));
+
+      // The queue inspector lists the 50, shows one's JSON content pretty-printed, and empties the queue.
+      await byTestId(page, 'queue-gen-sink').click();
+      await until(
+        'the 50 waiting FlowFiles to be listed',
+        async () => (await byTestId(page, 'queue-row').count()) === 50,
+      );
+      await byTestId(page, 'queue-row').first().click();
+      const content = byTestId(page, 'flowfile-content');
+      await content.waitFor();
+      expect(await content.getAttribute('data-kind')).toBe('json');
+      expect(await content.textContent()).toBe('{\n  "tick": 1,\n  "of": "endless"\n}');
+      await byTestId(page, 'empty-queue').click();
+      await byTestId(page, 'confirm').click();
+      await page.getByText('Dropped 50 FlowFiles from the queue.').waitFor();
+      await textOf(page, 'queue-count-gen-sink', 'the queue label to show it empty', (t) => count(t) === 0);
+      const drops = await apiJson<unknown[]>(server, 'GET', '/provenance?flowId=e2e-backpressure&type=DROP&limit=1000');
+      expect(drops).toHaveLength(50);
     });
   });
 

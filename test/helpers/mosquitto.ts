@@ -63,7 +63,11 @@ export async function startMosquitto(
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
   });
+  // If the test process dies without afterAll (a killed worker), the broker dies with it.
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
   const stop = async () => {
+    process.off('exit', onExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

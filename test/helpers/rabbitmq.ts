@@ -98,7 +98,16 @@ export async function startRabbit(options: { bootTimeoutMs?: number } = {}): Pro
   };
   server.stdout?.on('data', keep);
   server.stderr?.on('data', keep);
+  // If the test process dies without afterAll (a killed worker), the broker dies with it.
+  const onExit = () => {
+    for (const child of [server, epmd])
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+  };
+  process.once('exit', onExit);
   const stop = async () => {
+    process.off('exit', onExit);
     await killGroup(server, 'SIGTERM');
     await killGroup(epmd, 'SIGTERM');
     await rm(dir, { recursive: true, force: true });

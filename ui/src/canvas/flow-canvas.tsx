@@ -9,6 +9,7 @@ import {
   Controls,
   type Edge,
   MiniMap,
+  type OnConnectEnd,
   Panel,
   ReactFlow,
   useReactFlow,
@@ -67,6 +68,8 @@ function CanvasView() {
   const connect = useStore((s) => s.connect);
   const canUndo = useStore((s) => s.history.past.length > 0);
   const canRedo = useStore((s) => s.history.future.length > 0);
+  // With a drawer open the canvas is short: the minimap would cover the processors.
+  const drawerOpen = useStore((s) => s.drawer !== null);
   const { screenToFlowPosition, fitView } = useReactFlow();
   const [fileOver, setFileOver] = useState(false);
   // Fit the view to a flow that has processors; an empty flow keeps the default view, so the first processor
@@ -80,6 +83,27 @@ function CanvasView() {
     if (!target || c.targetHandle !== INPUT_HANDLE) return false;
     return st.catalog.byType[target.data.spec.type]?.input !== 'forbidden';
   }, []);
+
+  // Dropping a relationship's drag on a processor's body (not just on its input handle) connects it too.
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event, state) => {
+      if (state.isValid || !state.fromNode || state.fromHandle?.type !== 'source' || !state.fromHandle.id) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      const target = document
+        .elementFromPoint(point.clientX, point.clientY)
+        ?.closest('.react-flow__node')
+        ?.getAttribute('data-id');
+      const connection = {
+        source: state.fromNode.id,
+        sourceHandle: state.fromHandle.id,
+        target: target ?? '',
+        targetHandle: INPUT_HANDLE,
+      };
+      if (target && isValidConnection(connection)) connect(connection);
+    },
+    [connect, isValidConnection],
+  );
 
   const onDragOver = (e: DragEvent) => {
     const types = [...e.dataTransfer.types];
@@ -129,6 +153,7 @@ function CanvasView() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onDragOver={onDragOver}
         onDrop={onDrop}
@@ -145,16 +170,19 @@ function CanvasView() {
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />
         <Controls showInteractive={false} />
-        <MiniMap
-          pannable
-          zoomable
-          nodeColor={(n) =>
-            CATEGORY_COLORS[
-              useStore.getState().catalog.byType[(n as ProcessorNodeType).data.spec.type]?.category ?? ''
-            ] ?? '#94a3b8'
-          }
-          nodeStrokeWidth={2}
-        />
+        {!drawerOpen && (
+          <MiniMap
+            pannable
+            zoomable
+            style={{ width: 150, height: 100 }}
+            nodeColor={(n) =>
+              CATEGORY_COLORS[
+                useStore.getState().catalog.byType[(n as ProcessorNodeType).data.spec.type]?.category ?? ''
+              ] ?? '#94a3b8'
+            }
+            nodeStrokeWidth={2}
+          />
+        )}
         <Panel position="top-left" className="canvas-toolbar">
           <button
             type="button"

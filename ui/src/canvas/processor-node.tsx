@@ -3,8 +3,8 @@
  * processor is a source) and one labelled output handle per relationship, the state, FlowFiles in/out over the
  * last five minutes, the busy / backpressured share of its time, and a badge with its latest bulletins.
  */
-import { Handle, type NodeProps, Position } from '@xyflow/react';
-import { memo } from 'react';
+import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
+import { memo, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { INPUT_HANDLE, type ProcessorNode as ProcessorNodeType } from '../flow-mapping';
 import { formatBytes, formatCount } from '../lib/format';
@@ -25,6 +25,17 @@ function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>)
 
   const names = new Set(relationships.map((r) => r.name));
   const unknown = [...new Set(usedRelationships)].filter((r) => !names.has(r));
+  // React Flow measures handle positions once: when the handles change (a router's relationships arrive from
+  // the server, a route is added or renamed), it must measure again, or edges stay drawn from the old spots.
+  // (Not on mount: React Flow measures a new node itself, and a second measurement then upsets the initial fit.)
+  const updateNodeInternals = useUpdateNodeInternals();
+  const handles = [...names, ...unknown].join('\n');
+  const measured = useRef(handles);
+  useEffect(() => {
+    if (measured.current === handles) return;
+    measured.current = handles;
+    updateNodeInternals(id);
+  }, [id, handles, updateNodeInternals]);
   const terminated = new Set(spec.autoTerminate ?? []);
   const state = displayState(status, issues, spec.disabled);
   const category = descriptor?.category ?? 'transform';
@@ -48,15 +59,17 @@ function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>)
           <div className="proc-name" title={spec.name ?? id}>
             {spec.name ?? id}
           </div>
-          <div className="proc-type">{spec.type}</div>
+          <div className="proc-sub">
+            <span className="proc-type">{spec.type}</span>
+            <span
+              className={`state-pill ${state}`}
+              data-testid={`proc-state-${id}`}
+              title={issues?.map((i) => formatIssue(i)).join('\n') || STATE_LABEL[state]}
+            >
+              {state === 'running' ? '▶' : state === 'invalid' ? '⚠' : '■'} {STATE_LABEL[state]}
+            </span>
+          </div>
         </div>
-        <span
-          className={`state-pill ${state}`}
-          data-testid={`proc-state-${id}`}
-          title={issues?.map((i) => formatIssue(i)).join('\n') || STATE_LABEL[state]}
-        >
-          {state === 'running' ? '▶' : state === 'invalid' ? '⚠' : '■'} {STATE_LABEL[state]}
-        </span>
       </div>
       <div className="proc-metrics" title="FlowFiles (and bytes) in and out over the last five minutes">
         <div className="metric">

@@ -6,6 +6,7 @@
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { memo } from 'react';
 import type { QueueEdge as QueueEdgeType } from '../flow-mapping';
+import { labelFraction, pointOnConnection } from '../lib/edge-label';
 import { fillLevel } from '../lib/fill-level';
 import { formatAge, formatBytes, formatCount } from '../lib/format';
 import { useStore } from '../store';
@@ -25,10 +26,20 @@ function QueueEdgeView(props: EdgeProps<QueueEdgeType>) {
     props;
   const queue = useStore((s) => s.status?.connections[id]);
   const hasIssues = useStore((s) => (s.save.issues.connections[id]?.length ?? 0) > 0);
-  const [path, labelX, labelY] =
+  // Other processors feeding the same target, and other connections leaving the same handle.
+  const fanIn = useStore((s) => new Set(s.edges.filter((e) => e.target === target).map((e) => e.source)).size);
+  const fanOut = useStore(
+    (s) => s.edges.filter((e) => e.source === source && e.sourceHandle === props.sourceHandleId).length,
+  );
+  let [path, labelX, labelY] =
     source === target
       ? selfLoopPath(sourceX, sourceY, targetX, targetY)
       : getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+  if (source !== target) {
+    const t = labelFraction({ fanIn, fanOut });
+    if (t !== 0.5)
+      ({ x: labelX, y: labelY } = pointOnConnection({ x: sourceX, y: sourceY }, { x: targetX, y: targetY }, t));
+  }
   const fill = queue ? fillLevel(queue) : null;
 
   const inspect = () => {

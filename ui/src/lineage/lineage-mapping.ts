@@ -1,4 +1,7 @@
-/** A FlowFile's lineage (from the server) as React Flow nodes and edges, laid out top to bottom. */
+/**
+ * A FlowFile's lineage (from the server) as React Flow nodes and edges, laid out top to bottom. A link from one
+ * FlowFile to another (FORK / CLONE children, the parts of a JOIN) is dashed and labelled.
+ */
 import type { Edge, Node } from '@xyflow/react';
 import type { Lineage, ProvenanceEvent } from '../api/types';
 import { layoutGraph } from '../lib/layout';
@@ -41,7 +44,7 @@ export function lineageToGraph(
       target: e.target,
       animated: parentToChild,
       style: parentToChild ? { stroke: '#7c3aed', strokeDasharray: '5 4' } : { stroke: '#94a3b8' },
-      label: parentToChild ? 'child' : undefined,
+      label: parentToChild ? (events.get(e.target)?.type === 'JOIN' ? 'joined' : 'child') : undefined,
     };
   });
   return { nodes, edges };

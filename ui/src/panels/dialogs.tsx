@@ -1,5 +1,5 @@
 /** Modal dialogs: new flow, the access-token prompt, a list of problems, a confirmation; and notices. */
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { getToken, setToken } from '../api/client';
 import { useStore } from '../store';
 import { boot } from '../store/session';
@@ -29,8 +29,16 @@ function Dialog(props: {
   );
 }
 
+/** Puts the caret in the dialog's field, so a name or token can be typed at once. */
+function useFocus<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return ref;
+}
+
 export function NewFlowDialog({ onCreate, onCancel }: { onCreate(name: string): void; onCancel(): void }) {
   const [name, setName] = useState('');
+  const input = useFocus<HTMLInputElement>();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (name.trim()) onCreate(name.trim());
@@ -55,6 +63,7 @@ export function NewFlowDialog({ onCreate, onCancel }: { onCreate(name: string): 
         <div className="field">
           <label htmlFor="new-flow-name">Name</label>
           <input
+            ref={input}
             id="new-flow-name"
             data-testid="new-flow-name"
             value={name}
@@ -69,8 +78,13 @@ export function NewFlowDialog({ onCreate, onCancel }: { onCreate(name: string): 
 
 export function TokenPrompt() {
   const needed = useStore((s) => s.needsToken);
-  const [token, set] = useState('');
   if (!needed) return null;
+  return <TokenForm />;
+}
+
+function TokenForm() {
+  const [token, set] = useState('');
+  const input = useFocus<HTMLInputElement>();
   const rejected = getToken() !== '';
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -101,6 +115,7 @@ export function TokenPrompt() {
         <div className="field">
           <label htmlFor="token-input">Token</label>
           <input
+            ref={input}
             id="token-input"
             data-testid="token-input"
             type="password"

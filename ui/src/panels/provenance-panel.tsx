@@ -2,7 +2,7 @@
  * Provenance search (bottom drawer): events of the open flow by FlowFile id, component, type and time, newest
  * first; an event's attributes; and the lineage graph of its FlowFile.
  */
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { PROVENANCE_EVENT_TYPES } from '../../../server/engine/provenance';
 import { api, type ProvenanceQuery } from '../api/client';
 import type { ProvenanceEvent } from '../api/types';
@@ -20,6 +20,8 @@ export function ProvenancePanel() {
   const [events, setEvents] = useState<ProvenanceEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
+  // Only the latest search may fill the table: an earlier one answering late must not overwrite it.
+  const latest = useRef(0);
 
   const search = useCallback(
     async (f: typeof form) => {
@@ -32,11 +34,14 @@ export function ProvenancePanel() {
         to: toMs(f.to),
         limit: Number(f.limit) || 100,
       };
+      const request = ++latest.current;
       try {
-        setEvents(await api.provenance(query));
+        const found = await api.provenance(query);
+        if (request !== latest.current) return;
+        setEvents(found);
         setError(null);
       } catch (err) {
-        setError((err as Error).message);
+        if (request === latest.current) setError((err as Error).message);
       }
     },
     [flowId],
@@ -78,7 +83,7 @@ export function ProvenancePanel() {
           placeholder="FlowFile id"
           aria-label="FlowFile id"
           data-testid="prov-flowfile"
-          style={{ width: 260 }}
+          style={{ width: 200 }}
           {...field('flowFileId')}
         />
         <select aria-label="Component" data-testid="prov-component" style={{ maxWidth: 150 }} {...field('componentId')}>
@@ -102,8 +107,21 @@ export function ProvenancePanel() {
             </option>
           ))}
         </select>
-        <input type="datetime-local" aria-label="From" step="1" {...field('from')} />
-        <input type="datetime-local" aria-label="To" step="1" {...field('to')} />
+        <label className="inline-label">
+          From
+          <input type="datetime-local" aria-label="From" step="1" data-testid="prov-from" {...field('from')} />
+        </label>
+        <label className="inline-label">
+          To
+          <input type="datetime-local" aria-label="To" step="1" data-testid="prov-to" {...field('to')} />
+        </label>
+        <select aria-label="At most" data-testid="prov-limit" title="At most this many events" {...field('limit')}>
+          {['100', '1000', '10000'].map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
         <button type="submit" className="btn small primary" data-testid="prov-submit">
           Search
         </button>
@@ -160,7 +178,9 @@ export function ProvenancePanel() {
                       <span className="type-tag">{e.type}</span>
                     </td>
                     <td>{names.get(e.componentId) ?? e.componentId}</td>
-                    <td className="mono">{e.flowFileId.slice(0, 13)}</td>
+                    <td className="mono" title={e.flowFileId}>
+                      {e.flowFileId.slice(0, 13)}
+                    </td>
                     <td>{formatBytes(e.contentSize)}</td>
                   </tr>
                 ))}

@@ -3,7 +3,8 @@
  * age; one FlowFile's content (pretty JSON, text, or the server's hex dump for binary); and "Empty queue"
  * after a confirmation. The list reloads when the live queue depth changes.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { ApiError, api } from '../api/client';
 import type { QueuedFlowFile } from '../api/types';
 import { viewContent } from '../lib/content';
@@ -16,18 +17,28 @@ const LIMIT = 100;
 export function QueueInspector({ connectionId }: { connectionId: string }) {
   const flowId = useStore((s) => s.meta?.id ?? '');
   const edge = useStore((s) => s.edges.find((e) => e.id === connectionId));
+  const ends = useStore(
+    useShallow((s) =>
+      edge ? [edge.source, edge.target].map((id) => s.nodes.find((n) => n.id === id)?.data.spec.name ?? id) : [],
+    ),
+  );
   const liveCount = useStore((s) => s.status?.connections[connectionId]?.count);
   const [items, setItems] = useState<QueuedFlowFile[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
 
+  // The list reloads as the depth changes: only the latest answer may fill it, not an earlier one arriving late.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const request = ++latest.current;
     try {
       const answer = await api.queue(flowId, connectionId, LIMIT);
+      if (request !== latest.current) return;
       setItems(answer.flowFiles);
       setError(null);
     } catch (err) {
+      if (request !== latest.current) return;
       setError(
         err instanceof ApiError && err.status === 404
           ? 'This connection is not saved on the server yet.'
@@ -58,7 +69,7 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
     <>
       <div className="drawer-head">
         <h2>
-          Queue · {edge ? `${edge.source} → ${edge.target}` : connectionId}
+          Queue · {edge ? `${ends[0]} → ${ends[1]}` : connectionId}
           {edge?.data && <span className="muted"> ({edge.data.spec.relationships.join(', ')})</span>}
         </h2>
         <span className="muted" data-testid="queue-total">
@@ -87,7 +98,7 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
           ×
         </button>
       </div>
-      <div className="drawer-body">
+      <div className="drawer-body queue">
         <div className="list">
           {error && (
             <p className="error-text" style={{ padding: '0 12px' }}>
@@ -119,7 +130,7 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
                     data-testid="queue-row"
                   >
                     <td>{f.position + 1}</td>
-                    <td className="mono">
+                    <td className="mono" title={f.id}>
                       {f.id.slice(0, 13)}
                       {f.penalized ? ' ⏸' : ''}
                     </td>
@@ -197,7 +208,7 @@ function FlowFileDetail(props: { flowId: string; connectionId: string; flowFile:
       </h3>
       {error && <p className="error-text">{error}</p>}
       {content && (
-        <pre className="content" data-testid="flowfile-content">
+        <pre className={`content ${content.kind}`} data-testid="flowfile-content" data-kind={content.kind}>
           {content.text || '(empty)'}
         </pre>
       )}

@@ -1,8 +1,12 @@
 /** The right-hand panel: the selected processor's or connection's config, or the flow's overview. */
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatIssue } from '../lib/issues';
 import { useStore } from '../store';
+import { flushSave } from '../store/autosave';
+import { deleteOpenFlow } from '../store/session';
 import { ConnectionPanel } from './connection-panel';
+import { ConfirmDialog } from './dialogs';
 import { ProcessorPanel } from './processor-panel';
 
 export function SidePanel() {
@@ -52,6 +56,7 @@ function FlowOverview() {
   const counts = useStore(useShallow((s) => [s.nodes.length, s.edges.length]));
   const issues = useStore((s) => s.save.issues);
   const status = useStore((s) => s.status);
+  const [confirming, setConfirming] = useState(false);
   if (!meta) return null;
   const all = [...issues.flow, ...Object.values(issues.processors).flat(), ...Object.values(issues.connections).flat()];
   const totals = status ? Object.values(status.connections).reduce((n, c) => n + c.count, 0) : 0;
@@ -64,7 +69,25 @@ function FlowOverview() {
           id <code>{meta.id}</code> · {counts[0]} processors · {counts[1]} connections
         </p>
         {meta.description && <p style={{ marginTop: 6 }}>{meta.description}</p>}
+        <div className="side-actions">
+          <span className="spacer" />
+          <button type="button" className="btn danger" data-testid="flow-delete" onClick={() => setConfirming(true)}>
+            Delete flow
+          </button>
+        </div>
       </div>
+      {confirming && (
+        <ConfirmDialog
+          title={`Delete "${meta.name}"?`}
+          text="The flow is stopped and removed from the server, with every FlowFile waiting in its queues (each recorded as a DROP). Export it first to keep a copy; this cannot be undone."
+          action="Delete flow"
+          onConfirm={() => {
+            setConfirming(false);
+            void flushSave().then(deleteOpenFlow);
+          }}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
       {all.length > 0 && (
         <div className="banner warn" data-testid="flow-issues">
           <strong>{all.length === 1 ? '1 problem' : `${all.length} problems`} keep this flow from being saved:</strong>

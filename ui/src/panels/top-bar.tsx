@@ -14,6 +14,7 @@ export function TopBar() {
   const meta = useStore((s) => s.meta);
   const running = useStore((s) => s.status?.running ?? false);
   const live = useStore((s) => s.live);
+  const offline = useStore((s) => s.offline);
   const saveStatus = useStore((s) => s.save.status);
   const fileInput = useRef<HTMLInputElement>(null);
   const [creating, setCreating] = useState(false);
@@ -92,6 +93,15 @@ export function TopBar() {
         >
           ▶ Start
         </button>
+      )}
+      {offline && (
+        <span
+          className="error-text"
+          data-testid="offline"
+          title="The status stream is down (is the server running?); what the canvas shows may be out of date"
+        >
+          Offline
+        </span>
       )}
       <span
         className="muted"

@@ -117,6 +117,30 @@ export async function createFlow(name: string): Promise<void> {
   }
 }
 
+/**
+ * Deletes the open flow on the server (which stops it and drops what its queues hold) and opens another. The
+ * canvas lets go of the flow first, so the server's "deleted" event is not mistaken for someone else's doing.
+ */
+export async function deleteOpenFlow(): Promise<void> {
+  const flow = s().doc;
+  if (!flow) return;
+  useStore.setState({ meta: null, nodes: [], edges: [], doc: null, status: null });
+  s().openDrawer(null);
+  try {
+    await api.deleteFlow(flow.id);
+  } catch (err) {
+    report(`Deleting flow "${flow.name}"`, err);
+    await refreshFlows();
+    await openFlow(flow.id);
+    return;
+  }
+  dropDraft(flow.id);
+  window.history.replaceState(null, '', '#/');
+  s().notify(`Deleted flow "${flow.name}".`);
+  const rest = await refreshFlows();
+  if (rest[0]) await openFlow(rest[0].id);
+}
+
 /** Imports a flow from a file the user picked or dropped; problems are listed with their JSON paths. */
 export async function importFlowFile(file: File): Promise<void> {
   const text = await file.text();

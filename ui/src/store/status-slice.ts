@@ -7,6 +7,8 @@ export interface StatusSlice {
   status: FlowStatus | null;
   /** The event stream is connected. */
   live: boolean;
+  /** The event stream failed (the server is down or restarting): what is shown may be stale. */
+  offline: boolean;
   applyStatus(status: FlowStatus): void;
   setLive(live: boolean): void;
   clearStatus(): void;
@@ -15,13 +17,14 @@ export interface StatusSlice {
 export const createStatusSlice: SliceCreator<StatusSlice> = (set, get) => ({
   status: null,
   live: false,
+  offline: false,
 
   applyStatus(status) {
     if (status.flowId === get().meta?.id) set({ status });
   },
 
   setLive(live) {
-    if (live !== get().live) set({ live });
+    if (live !== get().live || live === get().offline) set({ live, offline: !live });
   },
 
   clearStatus() {

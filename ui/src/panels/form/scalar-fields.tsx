@@ -13,8 +13,9 @@ export interface ControlProps {
 }
 
 const show = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : String(v));
+/** "default: 100"; nothing for an empty default ("default: " reads as a missing value). */
 const placeholderOf = (schema: JsonSchema) =>
-  schema.default !== undefined ? `default: ${show(schema.default)}` : undefined;
+  schema.default !== undefined && schema.default !== '' ? `default: ${show(schema.default)}` : undefined;
 
 export function TextControl({
   id,

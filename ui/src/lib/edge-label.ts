@@ -1,0 +1,30 @@
+/**
+ * Where a connection's queue label sits on its curve. At the middle by default; when several processors feed
+ * one target, their curves meet near it and labels at the middle would pile up, so each label moves towards
+ * its own source, where the curves are still apart.
+ */
+
+/** 0 = at the source, 1 = at the target. */
+export function labelFraction(link: { fanIn: number; fanOut: number }): number {
+  return link.fanIn > 1 && link.fanOut <= 1 ? 0.3 : 0.5;
+}
+
+function controlOffset(distance: number): number {
+  // As React Flow's getBezierPath (curvature 0.25), so the label sits on the drawn curve.
+  return distance >= 0 ? 0.5 * distance : 0.25 * 25 * Math.sqrt(-distance);
+}
+
+/** The point at `t` on the bezier React Flow draws from a bottom source handle to a top target handle. */
+export function pointOnConnection(
+  source: { x: number; y: number },
+  target: { x: number; y: number },
+  t: number,
+): { x: number; y: number } {
+  const offset = controlOffset(target.y - source.y);
+  const c1 = { x: source.x, y: source.y + offset };
+  const c2 = { x: target.x, y: target.y - offset };
+  const u = 1 - t;
+  const at = (a: number, b: number, c: number, d: number) =>
+    u * u * u * a + 3 * u * u * t * b + 3 * u * t * t * c + t * t * t * d;
+  return { x: at(source.x, c1.x, c2.x, target.x), y: at(source.y, c1.y, c2.y, target.y) };
+}
