@@ -19,11 +19,14 @@ if (!check.ok) throw new Error(JSON.stringify(check.issues));
 
 let engineOptions: ConstructorParameters<typeof FlowEngine>[2] = {};
 let cleanup = async () => {};
+/** NATS: FlowFiles per published message (a message carries a batch). */
+let perMessage: (() => number) | undefined;
 if (backend === 'nats') {
   const { natsBackend } = await import(`./nats-backend${''}`);
   const nats = await natsBackend();
   engineOptions = nats.engineOptions;
   cleanup = nats.close;
+  perMessage = nats.flowFilesPerMessage;
 }
 
 let peakRss = process.memoryUsage().rss;
@@ -40,6 +43,7 @@ const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
 await engine.stop();
 clearInterval(sampler);
+const flowFilesPerMessage = perMessage?.();
 await cleanup();
 
 const sorted = Float64Array.from(latencies).sort();
@@ -58,5 +62,6 @@ process.stdout.write(
     cpuSecondsPerSecond: (cpu.user + cpu.system) / 1e6 / seconds,
     latencyMs: { p50: pct(50), p99: pct(99), max: sorted.length ? sorted[sorted.length - 1] : NaN },
     peakRssMb: peakRss / 1024 / 1024,
+    ...(flowFilesPerMessage !== undefined && { flowFilesPerMessage }),
   })}\n`,
 );

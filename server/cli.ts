@@ -66,6 +66,16 @@ addNatsOptions(runCommand).action(
       }),
     });
     await nats?.ready();
+    if (backend) {
+      // Interrupted: stop, and hand the messages this process holds back to the streams at once.
+      const interrupt = async () => {
+        await engine.stop();
+        await backend.close();
+        process.exit(130);
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+    }
     const failures = await engine.start();
     for (const f of failures) process.stderr.write(`${file}: processor ${f.processorId} failed to start: ${f.error}\n`);
     let idle = false;

@@ -55,7 +55,10 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   const api = Router();
   api.get('/events', requireToken(token, { allowQuery: true }), stream.handler);
   api.use(requireToken(token));
-  api.use(express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  // Not strict: a JSON scalar (`null`, `5`) is valid JSON; the schemas then say "must be object" at its path.
+  api.use(
+    express.json({ limit: options.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }),
+  );
   api.use(processorRoutes(manager.options.registry, manager.options.allowedDirs ?? []));
   api.use(flowRoutes(manager, options.maxBodyBytes));
   api.use(statusRoutes(manager));

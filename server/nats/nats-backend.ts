@@ -143,6 +143,7 @@ export class NatsBackend {
         origins: this.origins,
         ackWaitMs: this.ackWaitMs,
         logger: this.options.logger,
+        forget: () => this.queues.delete(queue),
       },
       c.prioritizer as Prioritizer,
     );

@@ -3,8 +3,8 @@
  * fields from JetStream, emptying a queue that lives in the stream, provenance on the provenance stream.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { createRegistry } from '../../processors/registry';
+import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { FlowEngine } from '../engine/flow-engine';
 import { validateFlow } from '../validation/flow-validator';
 import { NatsBackend } from './nats-backend';
@@ -75,7 +75,13 @@ describe('FlowEngine on NATS', () => {
     await until(() => engine.status().processors.gen!.out === 500, 'the generator');
     await backend.refresh();
     const status = engine.status();
-    expect(status.connections.c1).toMatchObject({ count: 500, inFlight: 0, ackPending: 0, redelivered: 0, messages: 5 });
+    expect(status.connections.c1).toMatchObject({
+      count: 500,
+      inFlight: 0,
+      ackPending: 0,
+      redelivered: 0,
+      messages: 5,
+    });
     expect(status.backend).toMatchObject({ kind: 'nats', connected: true, disconnects: 0 });
     await until(() => engine.listQueue('c1', 1000).length === 500, 'the queue view of the stream');
 

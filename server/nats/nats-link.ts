@@ -166,6 +166,8 @@ export class NatsLink {
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
     this.closing = true;
+    // Acks and naks are fire-and-forget publishes: make sure the server has them before the socket goes.
+    await this.nc.flush().catch(() => {});
     await this.nc.drain().catch(() => this.nc.close());
   }
 }

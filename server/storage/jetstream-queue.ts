@@ -34,6 +34,8 @@ export interface JetStreamQueueContext {
   origins: Map<string, string>;
   ackWaitMs: number;
   logger?: ProcessorLogger;
+  /** Called when the queue is closed (the back end stops tracking it). */
+  forget?: () => void;
 }
 
 export class JetStreamQueue implements FlowFileQueue {
@@ -297,10 +299,14 @@ export class JetStreamQueue implements FlowFileQueue {
     return this.puller.reconcile();
   }
 
-  /** Stops pulling and hands every message held here back to the stream for other engines. */
+  /**
+   * Stops pulling and hands every message held here back to the stream for other engines. Whoever discards a
+   * queue (a connection removed from a running flow) closes it; closing the back end closes them all.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.ctx.forget?.();
     await this.puller.stop();
     await this.releaseIdle();
     await Promise.allSettled([...this.acking]);

@@ -121,6 +121,25 @@ describe('flow CRUD', () => {
     await api().post('/api/flows').type('text').send('hello').expect(415);
     await api().post('/api/flows').expect(415);
   });
+
+  test('a JSON scalar is valid JSON but not a flow: the answer says so at its path, not "invalid JSON"', async () => {
+    for (const body of ['null', '5', '"flow"']) {
+      const res = await api().post('/api/flows').set('content-type', 'application/json').send(body).expect(400);
+      expectErrorBody(res.body);
+      expect(res.body.details).toEqual([{ path: '', message: 'must be object' }]);
+      const check = await api().post('/api/flows/validate').set('content-type', 'application/json').send(body);
+      expect(check.status).toBe(200);
+      expect(check.body).toMatchObject({ valid: false, issues: [{ path: '', message: 'must be object' }] });
+      // A config of null is no config (the defaults); other scalars are not configs.
+      if (body === 'null') continue;
+      const rels = await api()
+        .post('/api/processors/RouteOnAttribute/relationships')
+        .set('content-type', 'application/json')
+        .send(body)
+        .expect(400);
+      expect(rels.body.details).toEqual([{ path: '', message: 'must be object' }]);
+    }
+  });
 });
 
 describe('POST /api/flows/validate', () => {

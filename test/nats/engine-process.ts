@@ -65,8 +65,10 @@ export interface IdFlowOptions {
   /** The source processor: GetFile, GenerateFlowFile, ... (id "source"). */
   source: { type: string; config: object; schedule?: object };
   outDir: string;
-  /** MergeContent waits for this many FlowFiles per bundle (up to 2 s), holding them unacknowledged. */
+  /** MergeContent waits for this many FlowFiles per bundle (up to `maxBinAge`), holding them unacknowledged. */
   minEntries?: number;
+  /** Default 2s. */
+  maxBinAge?: string;
   /** Split the source's FlowFiles into one per line (SplitText) and label each by its line. */
   splitLines?: boolean;
 }
@@ -102,7 +104,13 @@ export function idFlow(o: IdFlowOptions) {
       {
         id: 'bundle',
         type: 'MergeContent',
-        config: { minEntries: o.minEntries ?? 1, maxEntries: 1000, demarcator: '\n', footer: '\n', maxBinAge: '2s' },
+        config: {
+          minEntries: o.minEntries ?? 1,
+          maxEntries: 1000,
+          demarcator: '\n',
+          footer: '\n',
+          maxBinAge: o.maxBinAge ?? '2s',
+        },
         autoTerminate: ['original', 'failure'],
         schedule: retry,
       },

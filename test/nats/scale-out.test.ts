@@ -40,7 +40,7 @@ test('two engines share a flow: both work, every FlowFile reaches the sink exact
   const pair = [runEngine(flow, nats.url, args), runEngine(flow, nats.url, args)];
   engines.push(...pair);
   const exits = await Promise.all(pair.map((e) => e.exited));
-  exits.forEach((x, i) => expect(x.code, pair[i]!.stderr().slice(-2000)).toBe(0));
+  for (const [i, x] of exits.entries()) expect(x.code, pair[i]!.stderr().slice(-2000)).toBe(0);
   const statuses = pair.map(finalStatus);
 
   for (const s of statuses) {

@@ -100,7 +100,8 @@ function CanvasView() {
         target: target ?? '',
         targetHandle: INPUT_HANDLE,
       };
-      if (target && isValidConnection(connection)) connect(connection);
+      // Not onto its own card: a short drag that ends where it began is no loop (drop on the input handle for one).
+      if (target && target !== connection.source && isValidConnection(connection)) connect(connection);
     },
     [connect, isValidConnection],
   );

@@ -42,6 +42,12 @@ const nodeTypes = { event: EventNode };
 
 export function LineageDialog() {
   const flowFileId = useStore((s) => s.lineageOf);
+  useEffect(() => {
+    if (!flowFileId) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && useStore.getState().showLineage(null);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [flowFileId]);
   if (!flowFileId) return null;
   return (
     <div className="backdrop">

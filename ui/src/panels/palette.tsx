@@ -42,7 +42,15 @@ export function Palette() {
     const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     if (!canvas) return;
     const at = screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 });
-    useStore.getState().addProcessor(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 60 });
+    const spot = { x: at.x - NODE_WIDTH / 2, y: at.y - 60 };
+    // Double-clicking again does not stack the new card exactly on the last one.
+    const taken = (p: { x: number; y: number }) =>
+      useStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < 20 && Math.abs(n.position.y - p.y) < 20);
+    for (let i = 0; i < 50 && taken(spot); i++) {
+      spot.x += 30;
+      spot.y += 30;
+    }
+    useStore.getState().addProcessor(type, spot);
   };
 
   return (

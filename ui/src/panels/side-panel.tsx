@@ -24,8 +24,10 @@ export function SidePanel() {
     content = <MultiSelection nodes={selectedNodes.length} edges={selectedEdges.length} />;
   else content = <FlowOverview />;
 
+  // A new selection starts at the top of its panel, not at the scroll position of the previous one.
+  const shown = selectedNodes.length + selectedEdges.length === 1 ? (selectedNodes[0] ?? selectedEdges[0])!.id : '';
   return (
-    <aside className="side" data-testid="side-panel">
+    <aside className="side" data-testid="side-panel" key={shown}>
       {content}
     </aside>
   );
