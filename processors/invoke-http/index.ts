@@ -200,7 +200,7 @@ export default defineProcessor({
     timeoutMs: parseDuration(config.timeout),
     maxBytes: parseSize(config.maxResponseSize),
   }),
-  async onTrigger(session, { config, state }) {
+  async onTrigger(session, { config, state, logger }) {
     const ffs = await session.get(config.batchSize);
     await Promise.all(
       ffs.map(async (ff) => {
@@ -208,6 +208,7 @@ export default defineProcessor({
         try {
           prepared = await prepare(ff, config, state);
         } catch (err) {
+          logger.warn({ flowFileId: ff.id }, `request not sent, routed to failure: ${errorText(err)}`);
           session.transfer(session.putAttributes(ff, { 'invokehttp.error': errorText(err) }), 'failure');
           return;
         }
@@ -228,6 +229,7 @@ export default defineProcessor({
           const relationship = err instanceof TransportError ? 'retry' : 'failure';
           if (!(err instanceof TransportError || err instanceof ResponseTooLargeError)) throw err;
           const attributes = { 'invokehttp.error': errorText(err), 'invokehttp.request.url': prepared.url.href };
+          logger.warn({ flowFileId: ff.id }, `${prepared.url.href}: ${errorText(err)}; routed to ${relationship}`);
           session.transfer(session.putAttributes(ff, attributes), relationship);
         }
       }),

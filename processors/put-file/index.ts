@@ -62,13 +62,15 @@ export default defineProcessor({
     },
   ],
   validate: (config, { allowedDirs }) => checkAllowedDirectory(config.directory, '/directory', allowedDirs),
-  async onTrigger(session, { config }) {
+  async onTrigger(session, { config, logger }) {
     const root = path.resolve(config.directory);
     for (const ff of await session.get(config.batchSize)) {
       const name = ff.attributes.filename ?? ff.id;
       const relative = config.useSubdirectory ? path.join(ff.attributes.path ?? '', name) : name;
-      const fail = (message: string) =>
+      const fail = (message: string) => {
+        logger.warn({ flowFileId: ff.id }, `not written, routed to failure: ${message}`);
         session.transfer(session.putAttributes(ff, { 'putfile.error': message }), 'failure');
+      };
       let target = confinedPath(root, relative);
       if (!target) {
         fail(`file name "${relative}" would be written outside ${root}`);

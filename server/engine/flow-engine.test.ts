@@ -255,3 +255,33 @@ describe('status', () => {
     expect(engine.status().connections.c!.count).toBe(0);
   });
 });
+
+describe('bulletins', () => {
+  test('what a processor logs at warn becomes a bulletin naming the FlowFile (PutFile into a file)', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/sluice-bulletin-`);
+    await writeFile(`${dir}/not-a-dir`, 'x');
+    const engine = engineFor(
+      flow(
+        [
+          { id: 'gen', type: 'GenerateFlowFile', config: { count: 1 } },
+          {
+            id: 'put',
+            type: 'PutFile',
+            config: { directory: `${dir}/not-a-dir` },
+            autoTerminate: ['success', 'failure'],
+          },
+        ],
+        [{ id: 'c', source: 'gen', relationships: ['success'], target: 'put' }],
+      ),
+    );
+    await engine.start();
+    expect(await engine.waitUntilIdle(5_000)).toBe(true);
+    const put = engine.status().processors.put!;
+    expect(put.errors).toBe(0);
+    expect(put.bulletins).toHaveLength(1);
+    expect(put.bulletins[0]).toMatchObject({ level: 'warn', flowFileIds: [expect.any(String)] });
+    expect(put.bulletins[0]!.message).toContain('routed to failure');
+  });
+});

@@ -106,11 +106,22 @@ export class RunningProcessor {
     return this.activeTasks;
   }
 
+  /**
+   * The logger a processor sees: as in NiFi, what it logs at warn or error also becomes a bulletin on the
+   * processor (so a FlowFile routed to failure with a logged reason shows on the canvas).
+   */
+  private readonly processorLogger: ProcessorLogger = {
+    debug: (obj, msg) => this.host.logger.debug({ processor: this.spec.id, ...obj }, msg),
+    info: (obj, msg) => this.host.logger.info({ processor: this.spec.id, ...obj }, msg),
+    warn: (obj, msg) => this.bulletin('warn', msg ?? JSON.stringify(obj), flowFileIdsIn(obj), obj),
+    error: (obj, msg) => this.bulletin('error', msg ?? JSON.stringify(obj), flowFileIdsIn(obj), obj),
+  };
+
   private setupContext(): SetupContext {
     return {
       flowId: this.host.flowId,
       processorId: this.spec.id,
-      logger: this.host.logger,
+      logger: this.processorLogger,
       allowedDirs: this.host.allowedDirs,
       wake: () => {
         this.wakeRequested = true;
@@ -242,14 +253,20 @@ export class RunningProcessor {
     }
   }
 
-  bulletin(level: Bulletin['level'], message: string, flowFileIds: string[]): void {
+  bulletin(level: Bulletin['level'], message: string, flowFileIds: string[], context: object = {}): void {
     this.bulletins.push({ time: Date.now(), level, message, flowFileIds: flowFileIds.slice(0, 20) });
     if (this.bulletins.length > MAX_BULLETINS) this.bulletins.shift();
     this.host.logger[level](
-      { processor: this.spec.id, type: this.spec.type, flowFileIds: flowFileIds.slice(0, 5) },
+      { ...context, processor: this.spec.id, type: this.spec.type, flowFileIds: flowFileIds.slice(0, 5) },
       message,
     );
   }
+}
+
+function flowFileIdsIn(obj: object): string[] {
+  const o = obj as { flowFileId?: unknown; flowFileIds?: unknown };
+  if (Array.isArray(o.flowFileIds)) return o.flowFileIds.map(String);
+  return typeof o.flowFileId === 'string' ? [o.flowFileId] : [];
 }
 
 export function errorMessage(err: unknown): string {
