@@ -1,3 +1,4 @@
+import { getOrInsert } from '../util/maps';
 import type { FlowFile } from './flowfile';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceEvent, type ProvenanceEventType } from './provenance';
 
@@ -11,9 +12,7 @@ interface Extra {
 const REMOVED_DETAILS = 'removed by processor';
 const autoTerminated = new Map<string, string>();
 function autoTerminatedDetails(relationship: string): string {
-  let text = autoTerminated.get(relationship);
-  if (text === undefined) autoTerminated.set(relationship, (text = `auto-terminated by ${relationship} relationship`));
-  return text;
+  return getOrInsert(autoTerminated, relationship, () => `auto-terminated by ${relationship} relationship`);
 }
 
 /**
@@ -42,7 +41,10 @@ export class ProvenanceBatch {
 
   /** Records an event about `ff` (the version after the event). A DROP's details derive from its relationship. */
   add(type: ProvenanceEventType, ff: FlowFile, relationship?: string, extra?: Extra): void {
-    if (extra) (this.extras ??= new Map()).set(this.types.length, extra);
+    if (extra) {
+      this.extras ??= new Map();
+      this.extras.set(this.types.length, extra);
+    }
     this.types.push(type);
     this.flowFiles.push(ff);
     this.relationships.push(relationship);
