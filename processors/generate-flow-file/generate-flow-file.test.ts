@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, failingAfterTrigger, processorRunner } from '../../server/testing/processor-runner';
 import GenerateFlowFile from '.';
 
 describe('GenerateFlowFile', () => {
@@ -35,5 +35,16 @@ describe('GenerateFlowFile', () => {
       '/attributes/a',
       '/batchSize',
     ]);
+  });
+  test('a rolled-back session gives its indexes back: count FlowFiles are still made, each index once', async () => {
+    let failures = 1;
+    const run = processorRunner(
+      failingAfterTrigger(GenerateFlowFile, () => failures-- > 0),
+      { batchSize: 3, count: 5 },
+    );
+    await expect(run.trigger()).rejects.toThrow('injected failure');
+    for (let i = 0; i < 4; i++) await run.trigger();
+    const made = run.transferred('success').map((ff) => ff.attributes['generate.index']);
+    expect(made.sort()).toEqual(['0', '1', '2', '3', '4']);
   });
 });

@@ -45,13 +45,23 @@ export default defineProcessor({
     },
   },
   relationships: [{ name: 'success', description: 'Every generated FlowFile.' }],
-  setup: (config) => ({ produced: 0, text: Buffer.from(config.content) }),
+  setup: (config) => ({ produced: 0, text: Buffer.from(config.content), returned: [] as [number, number][] }),
   onTrigger(session, { config, state }) {
-    let n = config.batchSize;
-    if (config.count > 0) n = Math.min(n, config.count - state.produced);
-    if (n <= 0) return;
-    const first = state.produced;
-    state.produced += n;
+    // A rolled-back session hands its range of indexes back, so `count` FlowFiles are still made in the end.
+    const returned = state.returned.shift();
+    let first: number;
+    let n: number;
+    if (returned) [first, n] = returned;
+    else {
+      n = config.batchSize;
+      if (config.count > 0) n = Math.min(n, config.count - state.produced);
+      if (n <= 0) return;
+      first = state.produced;
+      state.produced += n;
+    }
+    session.afterRollback(() => {
+      state.returned.push([first, n]);
+    });
     for (let i = 0; i < n; i++) {
       const content = config.randomSize > 0 ? randomBytes(config.randomSize) : state.text;
       const attributes = { ...config.attributes, 'generate.index': String(first + i) };

@@ -268,8 +268,12 @@ export class Session implements ProcessSession {
       }
     }
 
-    for (const [queue, batch] of batches) await queue.offer(batch);
-    if (provenance.length > 0) await appendProvenance(provenance);
+    // Outputs and provenance are written side by side (one round trip on a broker, not two); both are done
+    // before any input is acknowledged, so a crash in between means redelivery, never loss.
+    const writes: (void | Promise<void>)[] = [];
+    for (const [queue, batch] of batches) writes.push(queue.offer(batch));
+    if (provenance.length > 0) writes.push(appendProvenance(provenance));
+    await Promise.all(writes);
     let requeuedCount = 0;
     let requeuedBytes = 0;
     for (const [queue, ffs] of this.taken) {
