@@ -162,7 +162,6 @@ try {
     for (let i = 0; i < count; i++) await w.add(js.publish('bench.hop.a', payload));
     await w.drain();
   });
-  process.stderr.write(`publishStock ${JSON.stringify(publishStock)}\n`);
   const consumeAck = await measure(pid, count, () => consume(js, jsm, count, (m) => m.ack()));
   const publishLean = await measure(pid, count, () => fill(lean, 'bench.hop.a', count));
   const hopStock = await measure(pid, count, async () => {

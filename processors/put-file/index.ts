@@ -1,23 +1,23 @@
-import { constants } from 'node:fs';
-import { access, mkdir, realpath, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineProcessor } from '../../server/engine/contract';
 import { checkAllowedDirectory, confinedPath, isInside } from '../file-access';
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function uniqueName(file: string): Promise<string> {
-  const { dir, name, ext } = path.parse(file);
-  for (let i = 1; ; i++) {
-    const candidate = path.join(dir, `${name}-${i}${ext}`);
-    if (!(await exists(candidate))) return candidate;
+/**
+ * Links `temp` in at `target` unless that name exists (atomically: link fails with EEXIST); with `unique`,
+ * tries `name-1.ext`, `name-2.ext`... Returns the path written, or undefined when the name was taken.
+ */
+async function placeExclusively(temp: string, target: string, unique: boolean): Promise<string | undefined> {
+  const { dir, name, ext } = path.parse(target);
+  for (let i = 0; ; i++) {
+    const candidate = i === 0 ? target : path.join(dir, `${name}-${i}${ext}`);
+    try {
+      await link(temp, candidate);
+      return candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!unique) return undefined;
+    }
   }
 }
 
@@ -85,20 +85,24 @@ export default defineProcessor({
           fail(`file name "${relative}" leads outside ${root} through a symbolic link`);
           continue;
         }
-        if (await exists(target)) {
-          if (config.conflictResolution === 'fail') {
-            fail(`file exists: ${target}`);
-            continue;
-          }
-          if (config.conflictResolution === 'ignore') {
-            session.transfer(ff, 'success');
-            continue;
-          }
-          if (config.conflictResolution === 'unique') target = await uniqueName(target);
-        }
+        // Written to a temporary file first; then `replace` renames over the target, and the other strategies
+        // link it in place, which fails if the name exists: no check-then-write race between tasks or workers.
         const temp = path.join(path.dirname(target), `.${path.basename(target)}.${ff.id}.tmp`);
         await writeFile(temp, ff.content);
-        await rename(temp, target);
+        try {
+          if (config.conflictResolution === 'replace') await rename(temp, target);
+          else {
+            const placed = await placeExclusively(temp, target, config.conflictResolution === 'unique');
+            if (!placed) {
+              if (config.conflictResolution === 'ignore') session.transfer(ff, 'success');
+              else fail(`file exists: ${target}`);
+              continue;
+            }
+            target = placed;
+          }
+        } finally {
+          await unlink(temp).catch(() => {});
+        }
         session.reportSend(ff, `file://${target}`);
         session.transfer(session.putAttributes(ff, { 'absolute.path': path.dirname(target) }), 'success');
       } catch (err) {

@@ -91,4 +91,14 @@ describe('PutFile', () => {
     expect(run.transferred('failure')[0]!.attributes['putfile.error']).toMatch(/ENOENT/);
     expect(configIssues(PutFile, { directory: '/tmp/elsewhere' }, [root])[0]!.path).toBe('/directory');
   });
+  test('two writers racing on one name with "unique" both land: no check-then-write race', async () => {
+    const writers = [0, 1].map(() => processorRunner(PutFile, { directory: root, conflictResolution: 'unique' }));
+    for (const w of writers) for (let i = 0; i < 10; i++) w.enqueue(`from ${i}`, { filename: 'same.txt' });
+    await Promise.all(writers.map((w) => w.trigger()));
+    expect(writers.flatMap((w) => w.transferred('success'))).toHaveLength(20);
+    const files = (await readdir(root)).filter((f) => f.startsWith('same'));
+    expect(files).toHaveLength(20);
+    expect(files).toContain('same.txt');
+    expect(files).toContain('same-19.txt');
+  });
 });

@@ -13,6 +13,7 @@ import { parseDuration } from '../engine/units';
 import { createLogger } from '../logger';
 import { addNatsOptions, type NatsCliOptions, openNatsFromCli } from '../nats/cli-options';
 import type { NatsBackend } from '../nats/nats-backend';
+import { sleep } from '../nats/nats-link';
 import { type ClusterBuckets, NAME_PATTERN, openClusterBuckets } from './cluster-buckets';
 import { type ClusterServeOptions, type RunningClusterServer, startClusterServer } from './cluster-server';
 import { ClusterWorker } from './cluster-worker';
@@ -71,23 +72,51 @@ export function addClusterOptions(command: Command, nameHelp: string): Command {
     );
 }
 
-/** Connects to NATS and opens the back end and the cluster buckets, or returns a one-line error. */
+/** JetStream answers that mean "not now" (a cluster still electing leaders, a loaded server), not "never". */
+const TRANSIENT = /timeout|timed out|temporarily unavailable|no responders|not ready|no suitable peers|leader/i;
+
+/**
+ * Connects to NATS and opens the back end and the cluster buckets, or returns a one-line error. Like the
+ * connection itself, JetStream calls that fail for the moment (a fresh cluster electing its leaders) are
+ * retried with one line on stderr per attempt.
+ */
 export async function joinCluster(
   opts: ClusterCliOptions & { nats: string },
 ): Promise<{ backend: NatsBackend; buckets: ClusterBuckets } | { error: string }> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const opened = await openNatsFromCli(opts, logger, CONNECT_FOR_MS);
-  if ('error' in opened) return opened;
-  try {
-    const buckets = await openClusterBuckets(opened.link, {
-      replicas: opts.replicas,
-      leaseTtlMs: parseDuration(opts.leaseTtl),
-    });
-    return { backend: opened, buckets };
-  } catch (err) {
-    await opened.close().catch(() => {});
-    return { error: `cannot open the cluster's KV buckets on NATS: ${(err as Error).message}` };
+  const deadline = Date.now() + CONNECT_FOR_MS;
+  for (let attempt = 1; ; attempt++) {
+    const opened = await openNatsFromCli(opts, logger, deadline - Date.now());
+    if ('error' in opened) {
+      if (!TRANSIENT.test(opened.error) || Date.now() > deadline) return opened;
+      retrying(`${opened.error}`, attempt);
+      await sleep(RETRY_MS);
+      continue;
+    }
+    for (let bucketAttempt = 1; ; bucketAttempt++) {
+      try {
+        const buckets = await openClusterBuckets(opened.link, {
+          replicas: opts.replicas,
+          leaseTtlMs: parseDuration(opts.leaseTtl),
+        });
+        return { backend: opened, buckets };
+      } catch (err) {
+        const message = `cannot open the cluster's KV buckets on NATS (${(err as Error).message})`;
+        if (Date.now() > deadline) {
+          await opened.close().catch(() => {});
+          return { error: message };
+        }
+        retrying(message, bucketAttempt);
+        await sleep(RETRY_MS);
+      }
+    }
   }
+}
+
+const RETRY_MS = 2000;
+
+function retrying(message: string, attempt: number): void {
+  process.stderr.write(`sluice: ${message}; retrying in ${RETRY_MS / 1000}s (attempt ${attempt})\n`);
 }
 
 interface WorkerCliOptions extends ClusterCliOptions {

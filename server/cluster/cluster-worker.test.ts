@@ -98,7 +98,8 @@ async function api<T>(method: string, route: string, body?: unknown): Promise<T>
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 const listWorkers = () => api<{ workers: WorkerSummary[]; primary: string | null }>('GET', '/workers');
@@ -172,6 +173,33 @@ describe('cluster mode (one process, real NATS)', () => {
       'engines stopped on both workers',
     );
     expect((await flowStatus()).state).toBe('stopped');
+  });
+
+  test('a new definition, a held processor and a deleted flow reach every worker', async () => {
+    const changed = structuredClone(flow);
+    changed.processors[1]!.config = { attributes: { seen: '"again"' } };
+    changed.processors[0]!.config = { content: 'x', batchSize: 50, count: 0 };
+    await api('PUT', `/flows/${flow.id}`, changed);
+    await api('POST', `/flows/${flow.id}/start`);
+    await api('POST', `/flows/${flow.id}/processors/sink/stop`);
+    const tagOf = (w: ClusterWorker) => w.engine(flow.id)?.processor('tag').spec.config as { attributes?: object };
+    await waitFor(
+      () =>
+        workers.every(({ worker }) => {
+          const engine = worker.engine(flow.id);
+          return (
+            engine?.isRunning &&
+            (tagOf(worker)?.attributes as { seen?: string })?.seen === '"again"' &&
+            engine.processor('sink').state === 'stopped' &&
+            engine.processor('tag').state === 'running'
+          );
+        }),
+      'the new definition running on both workers, the sink held',
+    );
+    await api('DELETE', `/flows/${flow.id}`);
+    await waitFor(() => workers.every(({ worker }) => worker.engine(flow.id) === undefined), 'the flow gone');
+    // Put it back, stopped, for the tests below.
+    await api('POST', '/flows', flow);
   });
 
   test('a worker that leaves hands the primary over at once; one that dies, within the lease TTL', async () => {

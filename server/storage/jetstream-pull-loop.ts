@@ -33,6 +33,11 @@ export interface PullHost {
   deliveries(): Iterable<Delivery>;
   /** Hands held messages back to the stream when no session took anything for a while. */
   releaseIdle(): Promise<void>;
+  /**
+   * A message this process still holds came again (its ack_wait ran out while the process was stalled): the
+   * host keeps working on its copy, acknowledging with the new delivery. True when that was the case.
+   */
+  rebind(m: JsMsg): boolean;
 }
 
 /** The target asked for input within this window: keep its buffer filled. */
@@ -116,6 +121,7 @@ export class PullLoop {
         const max_messages = Math.min(64, Math.max(1, Math.ceil(missing / perMessage)));
         const batch = await this.consumer!.fetch({ max_messages, expires: 1000 });
         for await (const m of batch) {
+          if (this.host.rebind(m)) continue;
           const received = await this.decode(m);
           if (received) this.host.receive(received.delivery, received.ffs);
         }

@@ -106,6 +106,29 @@ describe('JetStreamQueue', () => {
     qb.acknowledge(again);
   });
 
+  test('a message redelivered to the process still holding it (stalled past ack_wait) is not processed twice', async () => {
+    const flow = `stall${++flowN}`;
+    const b = await backend({ ackWaitMs: 1000 });
+    const q = b.createQueue(flow, connectionSpec('c1'));
+    await q.ready();
+    await q.offer(ffs(5));
+    const taken = await takeN(q, 5);
+    const stallUntil = Date.now() + 1500;
+    while (Date.now() < stallUntil) {} // the event loop stalls: no in-progress ack goes out, JetStream redelivers
+    let again = 0;
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      if (q.hasAvailable(Date.now())) again += q.take(100, Date.now()).length;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(again).toBe(0);
+    q.acknowledge(taken);
+    const info = () => b.link.jsm.consumers.info(flowStream(flow), connectionConsumer('c1'));
+    const deadline = Date.now() + 5000;
+    while ((await info()).num_ack_pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await info()).toMatchObject({ num_ack_pending: 0, num_pending: 0 });
+  });
+
   test('closing hands held messages back at once; a partly done one only with its remaining FlowFiles', async () => {
     const flow = `handback${++flowN}`;
     const a = await backend({ ackWaitMs: 60_000 });

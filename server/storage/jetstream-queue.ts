@@ -8,11 +8,11 @@
  * penalty as delay, so any engine may retry it. Messages held here get in-progress acks every third of
  * `ack_wait`, and a message of a crashed process is redelivered after `ack_wait`.
  */
-import type { ConsumerConfig } from 'nats';
+import type { ConsumerConfig, JsMsg } from 'nats';
 import type { ProcessorLogger } from '../engine/contract';
 import type { FlowFile } from '../engine/flowfile';
 import type { ContentStore } from '../nats/content-store';
-import type { NatsLink } from '../nats/nats-link';
+import { type NatsLink, sleep } from '../nats/nats-link';
 import { QueueAccounting } from '../nats/queue-accounting';
 import { QueuePublisher } from '../nats/queue-publisher';
 import { PrefetchBuffer } from './jetstream-prefetch';
@@ -72,6 +72,7 @@ export class JetStreamQueue implements FlowFileQueue {
       receive: (d, ffs) => this.receive(d, ffs),
       deliveries: () => this.deliveries,
       releaseIdle: () => this.releaseIdle(),
+      rebind: (m) => this.rebind(m),
     });
     this.peek = new StreamPeek(new QueueBrowser(ctx), (seq) => this.accounting.isHeld(seq));
     this.initialized = this.init();
@@ -80,9 +81,24 @@ export class JetStreamQueue implements FlowFileQueue {
     );
   }
 
+  /** Creates the stream and consumer, retrying while NATS is unreachable; a refusal by the server fails. */
   private async init(): Promise<void> {
-    await this.ctx.streamReady();
-    await this.puller.start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ctx.streamReady();
+        await this.puller.start();
+        return;
+      } catch (err) {
+        const refused = (err as { api_error?: unknown }).api_error !== undefined;
+        if (refused || this.closed || this.ctx.link.nc.isClosed()) throw err;
+        if (attempt === 1 || attempt % 20 === 0)
+          this.ctx.logger?.warn(
+            { connection: this.connectionId, err: (err as Error).message, attempt },
+            'JetStream queue not ready yet; retrying',
+          );
+        await sleep(Math.min(5000, 250 * attempt));
+      }
+    }
   }
 
   /** Resolves once the stream and the consumer exist and the depth was read once. */
@@ -103,6 +119,15 @@ export class JetStreamQueue implements FlowFileQueue {
       this.buffer.push(ff);
     }
     this.listener?.();
+  }
+
+  private rebind(m: JsMsg): boolean {
+    for (const d of this.deliveries)
+      if (d.seq === m.seq) {
+        d.msg = m;
+        return true;
+      }
+    return false;
   }
 
   depth(): QueueDepth {

@@ -2,7 +2,7 @@
  * Cluster mode with real processes on loopback: a three-node nats-server cluster (routes, JetStream on each,
  * R3 streams and buckets), one `sluice serve --nats --no-worker` and two `sluice worker --nats` processes.
  *
- * The flow: GetFile (primary only, one file of 1,000 lines every 200 ms) → UpdateAttribute → SplitText (a
+ * The flow: GetFile (primary only, a file of 1,000 lines every 100 ms at most) → UpdateAttribute → SplitText (a
  * FlowFile per line) → MergeContent → PutFile, all but the source on every worker. Each line names its
  * FlowFile, so the output files tell which arrived and how often. 50,000 FlowFiles pass and each arrives
  * exactly once; then 30,000 more start and, mid-flow, one NATS node and the primary worker are killed
@@ -12,6 +12,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ClusterFlowStatus } from '../../server/cluster/aggregate-status';
 import type { WorkerSummary } from '../../server/cluster/cluster-view';
@@ -133,7 +134,7 @@ describe('cluster: three NATS nodes, a server and two workers, real processes', 
           type: 'GetFile',
           executionMode: 'primary',
           config: { directory: path.join(base, 'in'), batchSize: 1 },
-          schedule: { period: '200ms' },
+          schedule: { period: '100ms' },
         },
         // Without a file name, PutFile names each merged file by its FlowFile id: never a clash.
         { id: 'strip', type: 'UpdateAttribute', config: { delete: ['filename'] }, autoTerminate: ['failure'] },
@@ -192,6 +193,22 @@ describe('cluster: three NATS nodes, a server and two workers, real processes', 
     expect(status.processors.src!.workers[other]!.out).toBe(0);
     expect(status.processors.merge!.workers.w1!.in).toBeGreaterThan(0);
     expect(status.processors.merge!.workers.w2!.in).toBeGreaterThan(0);
+
+    // --replicas 3: the flow's queues, the provenance and the cluster buckets have a copy on every node.
+    const nc = await connect({ servers: cluster.url.split(',') });
+    try {
+      const jsm = await nc.jetstreamManager();
+      for (const stream of [
+        `SLUICE_FLOW_${FLOW_ID}`,
+        'SLUICE_PROVENANCE',
+        'KV_sluice_flows',
+        'KV_sluice_workers',
+        'KV_sluice_leases',
+      ])
+        expect((await jsm.streams.info(stream)).config.num_replicas, stream).toBe(3);
+    } finally {
+      await nc.close();
+    }
   }, 150_000);
 
   test('a NATS node and the primary worker die mid-flow: nothing is lost, the survivor takes over', async () => {

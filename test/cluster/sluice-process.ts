@@ -20,9 +20,12 @@ export interface SluiceProcess {
 }
 
 export function spawnSluice(name: string, args: string[], env: Record<string, string> = {}): SluiceProcess {
+  // The caller's own cluster settings must not leak in: every setting comes from `args` and `env`.
+  const inherited = { ...process.env };
+  for (const key of ['NATS_URL', 'SLUICE_REPLICAS', 'SLUICE_WORKER_NAME', 'SLUICE_TOKEN']) delete inherited[key];
   const child = spawn(process.execPath, ['bin/sluice.mjs', ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', NATS_URL: '', SLUICE_REPLICAS: '', ...env },
+    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
