@@ -91,7 +91,29 @@ for (const backend of opts.backends.split(',')) {
   }
 }
 
+// Scenarios 5 and 6 on NATS: the raw JetStream hop with the same client, and linear with one and two workers.
+const extras: Record<string, unknown> = {};
+if (opts.backends.split(',').includes('nats')) {
+  for (const [name, script] of [
+    ['jetstreamHop', 'bench/jetstream-hop.ts'],
+    ['cluster', 'bench/cluster.ts'],
+  ] as const) {
+    try {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+        maxBuffer: 1 << 24,
+      });
+      extras[name] = JSON.parse(out.trim().split('\n').at(-1)!);
+    } catch (err) {
+      process.stderr.write(`${script} failed: ${(err as Error).message.split('\n')[0]}\n`);
+    }
+  }
+}
+
 console.table(rows);
+for (const [name, value] of Object.entries(extras)) console.log(name, JSON.stringify(value, null, 2));
 const machine = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model,
@@ -101,5 +123,5 @@ const machine = {
 const dir = path.join(root, 'bench/results');
 mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, rows, raw }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, rows, extras, raw }, null, 2)}\n`);
 console.log(`written ${path.relative(root, file)}`);
