@@ -1,5 +1,6 @@
 import { defineProcessor } from '../../server/engine/contract';
 import { checkExpressions, compileExpression, isTruthy, pointer } from '../expressions';
+import { transferToMatches } from '../route-matches';
 
 export default defineProcessor({
   type: 'RouteOnAttribute',
@@ -58,16 +59,7 @@ export default defineProcessor({
         );
         continue;
       }
-      if (matched.length === 0) {
-        session.transfer(session.putAttributes(ff, { 'RouteOnAttribute.Route': 'unmatched' }), 'unmatched');
-        continue;
-      }
-      for (let i = 1; i < matched.length; i++)
-        session.transfer(
-          session.putAttributes(session.clone(ff), { 'RouteOnAttribute.Route': matched[i]! }),
-          matched[i]!,
-        );
-      session.transfer(session.putAttributes(ff, { 'RouteOnAttribute.Route': matched[0]! }), matched[0]!);
+      transferToMatches(session, ff, matched, 'RouteOnAttribute.Route');
     }
   },
 });

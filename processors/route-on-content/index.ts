@@ -3,6 +3,7 @@ import { defineProcessor } from '../../server/engine/contract';
 import { parseSize } from '../../server/engine/units';
 import { pointer } from '../expressions';
 import { checkRegexes, regexFlagsProperty } from '../patterns';
+import { transferToMatches } from '../route-matches';
 import type { TextEncoding } from '../text';
 
 export default defineProcessor({
@@ -76,16 +77,7 @@ export default defineProcessor({
           if (config.strategy === 'first-match') break;
         }
       }
-      if (matched.length === 0) {
-        session.transfer(session.putAttributes(ff, { 'RouteOnContent.Route': 'unmatched' }), 'unmatched');
-        continue;
-      }
-      for (let i = 1; i < matched.length; i++)
-        session.transfer(
-          session.putAttributes(session.clone(ff), { 'RouteOnContent.Route': matched[i]! }),
-          matched[i]!,
-        );
-      session.transfer(session.putAttributes(ff, { 'RouteOnContent.Route': matched[0]! }), matched[0]!);
+      transferToMatches(session, ff, matched, 'RouteOnContent.Route');
     }
   },
 });
