@@ -2,12 +2,12 @@
  * Starts Debian's real `mosquitto` MQTT broker on a free loopback port with its own config in a temporary
  * directory; stops it by PID. Options add config lines (e.g. an ACL file) for the test that needs them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
+import { exited, portOpen } from './processes';
 
 export interface MosquittoHandle {
   url: string;
@@ -15,27 +15,6 @@ export interface MosquittoHandle {
   dir: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 export async function startMosquitto(
