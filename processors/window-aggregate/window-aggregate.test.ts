@@ -214,8 +214,8 @@ describe('WindowAggregate in a running flow', () => {
   test('processing time: a window closes on its own clock, with no more input to move it', async () => {
     const engine = engineFor({ timeSource: 'processing', size: '300ms' }, 7);
     await engine.start({ skip: new Set(['sink']) });
-    const results = await waitFor(() => {
-      const queued = engine.listQueue('out');
+    const results = await waitFor(async () => {
+      const queued = await engine.listQueue('out');
       return queued.length > 0 && queued.reduce((n, q) => n + Number(q.attributes['window.count']), 0) === 7
         ? queued
         : undefined;
@@ -227,9 +227,9 @@ describe('WindowAggregate in a running flow', () => {
     const engine = engineFor({ timeSource: 'processing', size: '24h' }, 25);
     await engine.start({ skip: new Set(['sink']) });
     await waitFor(() => engine.status().processors.window!.in === 25, 'the window to take all 25');
-    expect(engine.listQueue('out')).toHaveLength(0);
+    expect(await engine.listQueue('out')).toHaveLength(0);
     await engine.stopProcessor('window');
-    const [result] = engine.listQueue('out');
+    const [result] = await engine.listQueue('out');
     expect(result!.attributes).toMatchObject({ 'window.count': '25', 'window.pane.timing': 'early' });
     // Lineage runs from the result back to the 25 generated FlowFiles it joined.
     const [join] = await engine.provenance.query({ type: 'JOIN', flowFileId: result!.id });

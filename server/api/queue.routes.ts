@@ -11,11 +11,11 @@ export function queueRoutes(manager: FlowManager, contentCap = DEFAULT_CONTENT_C
   const router = Router();
   const base = '/flows/:id/connections/:cid/queue';
 
-  router.get(base, (req, res) => {
+  router.get(base, async (req, res) => {
     const limit = queryInt(req, 'limit', 1, 1000, 100);
     const { id, cid } = req.params;
     const connection = manager.status(id).connections[cid];
-    const flowFiles = manager.listQueue(id, cid, limit);
+    const flowFiles = await manager.listQueue(id, cid, limit);
     res.json({
       flowId: id,
       connectionId: cid,
@@ -29,13 +29,13 @@ export function queueRoutes(manager: FlowManager, contentCap = DEFAULT_CONTENT_C
    * One waiting FlowFile's content, at most `contentCap` bytes (X-Sluice-Truncated says whether it was cut).
    * Raw by default with the `mime.type` attribute as Content-Type; `?format=text` (UTF-8) or `?format=hex`.
    */
-  router.get(`${base}/:ffid/content`, (req, res) => {
+  router.get(`${base}/:ffid/content`, async (req, res) => {
     const format = queryString(req, 'format') ?? 'raw';
     if (format !== 'raw' && format !== 'text' && format !== 'hex')
       throw new HttpError(400, 'query parameter "format" must be raw, text or hex', [
         { path: '/query/format', message: 'must be one of: "raw", "text", "hex"' },
       ]);
-    const ff = manager.queuedFlowFile(req.params.id, req.params.cid, req.params.ffid);
+    const ff = await manager.queuedFlowFile(req.params.id, req.params.cid, req.params.ffid);
     const truncated = ff.content.length > contentCap;
     const body = truncated ? ff.content.subarray(0, contentCap) : ff.content;
     res.set({

@@ -250,7 +250,7 @@ describe('status', () => {
       bytesThreshold: 1024 * 1024,
       backPressured: false,
     });
-    expect(engine.listQueue('c', 5)).toHaveLength(5);
+    expect(await engine.listQueue('c', 5)).toHaveLength(5);
     expect(await engine.emptyQueue('c')).toBe(30);
     expect(engine.status().connections.c!.count).toBe(0);
   });

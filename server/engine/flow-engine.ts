@@ -187,13 +187,16 @@ export class FlowEngine {
     return flowStatus(this, now);
   }
 
-  listQueue(connectionId: string, limit = 100): QueuedFlowFile[] {
-    return this.connection(connectionId).queue.list(limit, Date.now());
+  /** The FlowFiles waiting in a connection, wherever they wait (a broker-backed queue reads its stream). */
+  async listQueue(connectionId: string, limit = 100): Promise<QueuedFlowFile[]> {
+    const queue = this.connection(connectionId).queue;
+    return queue.browse ? queue.browse(limit, Date.now()) : queue.list(limit, Date.now());
   }
 
   /** A FlowFile waiting in a connection (not taken by a session), for the queue inspector. */
-  queuedFlowFile(connectionId: string, flowFileId: string): FlowFile | undefined {
-    return this.connection(connectionId).queue.find(flowFileId);
+  async queuedFlowFile(connectionId: string, flowFileId: string): Promise<FlowFile | undefined> {
+    const queue = this.connection(connectionId).queue;
+    return queue.lookup ? queue.lookup(flowFileId) : queue.find(flowFileId);
   }
 
   /** Empties a connection's queue (FlowFiles not taken by a session), with a DROP event for each. */

@@ -33,9 +33,9 @@ function engineFor(flow: object): FlowEngine {
   });
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -83,7 +83,7 @@ describe('FlowEngine on NATS', () => {
       messages: 5,
     });
     expect(status.backend).toMatchObject({ kind: 'nats', connected: true, disconnects: 0 });
-    await until(() => engine.listQueue('c1', 1000).length === 500, 'the queue view of the stream');
+    await until(async () => (await engine.listQueue('c1', 1000)).length === 500, 'the queue view of the stream');
 
     expect(await engine.emptyQueue('c1')).toBe(500);
     await backend.refresh();

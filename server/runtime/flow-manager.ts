@@ -292,12 +292,12 @@ export class FlowManager {
     return statusViewOf(this.entry(id), now, this.view);
   }
 
-  listQueue(id: string, connectionId: string, limit: number): QueuedFlowFile[] {
+  listQueue(id: string, connectionId: string, limit: number): Promise<QueuedFlowFile[]> {
     return this.connectionOf(id, connectionId).listQueue(connectionId, limit);
   }
 
-  queuedFlowFile(id: string, connectionId: string, flowFileId: string): FlowFile {
-    const ff = this.connectionOf(id, connectionId).queuedFlowFile(connectionId, flowFileId);
+  async queuedFlowFile(id: string, connectionId: string, flowFileId: string): Promise<FlowFile> {
+    const ff = await this.connectionOf(id, connectionId).queuedFlowFile(connectionId, flowFileId);
     if (!ff) throw new NotFoundError(`no FlowFile "${flowFileId}" waiting in connection "${connectionId}"`);
     return ff;
   }

@@ -86,7 +86,7 @@ describe('example: RabbitMQ → WindowAggregate → MQTT', () => {
       await engine.stop();
     }
     // Stopping emitted the still open minute (s1 at 00:02) as an early pane, in the queue towards MQTT.
-    const flushed = engine.listQueue('window-to-publish');
+    const flushed = await engine.listQueue('window-to-publish');
     expect(flushed.map((q) => [q.attributes['window.key'], q.attributes['window.pane.timing']])).toEqual([
       ['s1', 'early'],
     ]);
