@@ -37,23 +37,38 @@ export function newFlowFile(
   };
 }
 
+/** A FlowFile object of the one shape every version has (no spreads: this runs per FlowFile per change). */
+function version(
+  ff: FlowFile,
+  id: string,
+  attributes: Readonly<Attributes>,
+  content: Buffer,
+  size: number,
+  entryDate: number,
+): FlowFile {
+  return { id, attributes, content, size, entryDate, lineageStartDate: ff.lineageStartDate };
+}
+
 export function withAttributes(ff: FlowFile, attributes: Attributes): FlowFile {
-  return { ...ff, attributes: { ...ff.attributes, ...attributes, uuid: ff.id } };
+  const next: Attributes = { ...ff.attributes };
+  for (const key in attributes) next[key] = attributes[key]!;
+  next.uuid = ff.id;
+  return version(ff, ff.id, next, ff.content, ff.size, ff.entryDate);
 }
 
 export function withoutAttributes(ff: FlowFile, keys: readonly string[]): FlowFile {
   const next: Attributes = { ...ff.attributes };
   for (const key of keys) if (key !== 'uuid') delete next[key];
-  return { ...ff, attributes: next };
+  return version(ff, ff.id, next, ff.content, ff.size, ff.entryDate);
 }
 
 export function withContent(ff: FlowFile, content: Buffer | string): FlowFile {
   const body = typeof content === 'string' ? Buffer.from(content) : content;
-  return { ...ff, content: body, size: body.length };
+  return version(ff, ff.id, ff.attributes, body, body.length, ff.entryDate);
 }
 
 /** A copy with a new id: same attributes and content, lineage kept. */
 export function cloneFlowFile(ff: FlowFile): FlowFile {
   const id = randomUUID();
-  return { ...ff, id, attributes: { ...ff.attributes, uuid: id }, entryDate: Date.now() };
+  return version(ff, id, { ...ff.attributes, uuid: id }, ff.content, ff.size, Date.now());
 }
