@@ -1,13 +1,7 @@
 /** The connection settings ConsumeAMQP and PublishAMQP share, and how they connect with them. */
 import amqp, { type ChannelModel } from 'amqplib';
 import type { ConfigIssue } from '../server/engine/contract';
-import {
-  checkReferences,
-  checkSecret,
-  checkUrlCredentials,
-  resolveSetting,
-  secretProperty,
-} from './connection-settings';
+import { checkUrlAndLogin, resolveSetting, secretProperty } from './connection-settings';
 
 export const amqpConnectionProperties = {
   url: {
@@ -39,12 +33,7 @@ export interface AmqpConnectionConfig {
 }
 
 export function checkAmqpConnection(config: AmqpConnectionConfig): ConfigIssue[] {
-  return [
-    ...checkReferences('/url', config.url),
-    ...checkUrlCredentials('/url', config.url),
-    ...checkReferences('/username', config.username),
-    ...checkSecret('/password', config.password),
-  ];
+  return [...checkUrlAndLogin(config)];
 }
 
 /** The broker address without credentials, for errors, logs and provenance transit URIs. */

@@ -77,3 +77,13 @@ function colonOutsideReferences(text: string): number {
   }
   return -1;
 }
+
+/** The checks every broker connection with a URL, a user name and a password needs. */
+export function checkUrlAndLogin(config: { url: string; username: string; password: string }): ConfigIssue[] {
+  return [
+    ...checkReferences('/url', config.url),
+    ...checkUrlCredentials('/url', config.url),
+    ...checkReferences('/username', config.username),
+    ...checkSecret('/password', config.password),
+  ];
+}

@@ -1,13 +1,7 @@
 /** The connection settings ConsumeMQTT and PublishMQTT share, and how they connect with them. */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { ConfigIssue } from '../server/engine/contract';
-import {
-  checkReferences,
-  checkSecret,
-  checkUrlCredentials,
-  resolveSetting,
-  secretProperty,
-} from './connection-settings';
+import { checkReferences, checkUrlAndLogin, resolveSetting, secretProperty } from './connection-settings';
 
 export const mqttConnectionProperties = {
   url: {
@@ -49,13 +43,7 @@ export interface MqttConnectionConfig {
 }
 
 export function checkMqttConnection(config: MqttConnectionConfig): ConfigIssue[] {
-  return [
-    ...checkReferences('/url', config.url),
-    ...checkUrlCredentials('/url', config.url),
-    ...checkReferences('/username', config.username),
-    ...checkSecret('/password', config.password),
-    ...checkReferences('/clientId', config.clientId),
-  ];
+  return [...checkUrlAndLogin(config), ...checkReferences('/clientId', config.clientId)];
 }
 
 export function redactedMqttUrl(url: string): string {
