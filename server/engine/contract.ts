@@ -48,7 +48,16 @@ export interface ProcessSession {
   afterCommit(action: () => void | Promise<void>): void;
   /** Runs if the session rolls back. */
   afterRollback(action: () => void | Promise<void>): void;
+  /**
+   * Replaces this processor's state (NiFi's StateManager, local scope) when the session commits, in the same
+   * durable write as its outputs and acknowledgements: a restart neither repeats nor skips what was committed.
+   * Read it back with `ctx.getState()`. Values are strings; keep it small (counters, listing marks, keys).
+   */
+  setState(state: ProcessorStateValues): void;
 }
+
+/** A processor's persisted state: a small map of strings. */
+export type ProcessorStateValues = Readonly<Record<string, string>>;
 
 export interface ProcessorLogger {
   info(obj: object, msg?: string): void;
@@ -68,6 +77,11 @@ export interface SetupContext {
    * triggered once even when they are empty (a timer of a processor that holds state, like open windows).
    */
   wake(): void;
+  /**
+   * This processor's state as last committed (`session.setState`), surviving restarts on the durable
+   * repository; undefined when it never set any. Sessions of one processor see each other's commits.
+   */
+  getState(): ProcessorStateValues | undefined;
 }
 
 export interface TriggerContext<C, S> extends SetupContext {

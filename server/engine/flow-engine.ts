@@ -3,11 +3,12 @@ import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
 import type { FlowFileQueue, Prioritizer, QueuedFlowFile } from '../storage/queue';
 import { RunningConnection } from './backpressure';
-import type { ProcessorLogger } from './contract';
+import type { ProcessorLogger, ProcessorStateValues } from './contract';
 import type { FlowFile } from './flowfile';
 import type { ProcessorRegistry } from './processor-registry';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceStore } from './provenance';
 import { type ProcessorHost, RunningProcessor } from './running-processor';
+import { applyCommitWith, type CommitWriter } from './session-commit';
 import { type BackendStatus, type FlowStatus, flowStatus } from './status';
 
 export type QueueFactory = (flowId: string, connection: ResolvedFlow['connections'][number]) => FlowFileQueue;
@@ -19,6 +20,13 @@ export interface EngineOptions {
   backendStatus?: () => BackendStatus;
   logger?: ProcessorLogger;
   allowedDirs?: readonly string[];
+  /**
+   * Applies committed sessions; default: straight to the queues, with provenance appended to `provenance`.
+   * The durable repository writes each commit to disk first.
+   */
+  commitWriter?: CommitWriter;
+  /** Processor state restored from the repository, by processor id. */
+  processorState?: (processorId: string) => ProcessorStateValues | undefined;
 }
 
 const TICK_MS = 250;
@@ -48,8 +56,12 @@ export class FlowEngine {
       flowId: flow.id,
       allowedDirs: options.allowedDirs ?? [],
       logger: options.logger ?? silentLogger,
-      appendProvenance: (batch) =>
-        this.provenance.appendBatch ? this.provenance.appendBatch(batch) : this.provenance.append(batch.toEvents()),
+      commit:
+        options.commitWriter ??
+        applyCommitWith((batch) =>
+          this.provenance.appendBatch ? this.provenance.appendBatch(batch) : this.provenance.append(batch.toEvents()),
+        ),
+      initialState: (processorId) => options.processorState?.(processorId),
       drained: (connections) => {
         for (const c of connections) this.processors.get(c.spec.source)?.signal.notify();
       },

@@ -1,11 +1,17 @@
 import type { ResolvedProcessor } from '../../flows/flow-schema';
 import { getOrInsert } from '../util/maps';
 import type { RunningConnection } from './backpressure';
-import type { ProcessorDefinition, ProcessorLogger, SetupContext, TriggerContext } from './contract';
+import type {
+  ProcessorDefinition,
+  ProcessorLogger,
+  ProcessorStateValues,
+  SetupContext,
+  TriggerContext,
+} from './contract';
 import { relationshipsOf } from './contract';
 import { ProcessorStats } from './processor-stats';
-import type { ProvenanceBatch } from './provenance-batch';
 import { Session, type SessionHost } from './session';
+import type { CommitWriter, SessionCommit } from './session-commit';
 import { nextTurn, Signal } from './signal';
 import { parseDuration } from './units';
 
@@ -26,7 +32,10 @@ export interface ProcessorHost {
   flowId: string;
   allowedDirs: readonly string[];
   logger: ProcessorLogger;
-  appendProvenance(batch: ProvenanceBatch): void | Promise<void>;
+  /** Applies a committed session (durably, on the durable repository). */
+  commit: CommitWriter;
+  /** The processor's state as last committed before this engine started (restored from the repository). */
+  initialState(processorId: string): ProcessorStateValues | undefined;
   /** An input was taken from or acknowledged on these connections: wake their sources. */
   drained(connections: readonly RunningConnection[]): void;
   /** Outputs were enqueued on these connections: wake their targets. */
@@ -47,6 +56,9 @@ export class RunningProcessor {
   /** The last trigger did no work (a source with nothing to produce). */
   idle = false;
   private state_: unknown;
+  /** The processor's persisted state (session.setState), as last committed. */
+  private savedState: ProcessorStateValues | undefined;
+  private readonly commitWriter: CommitWriter;
   private tasks: Promise<void>[] = [];
   private activeTasks = 0;
   private nextRunAt = 0;
@@ -63,6 +75,11 @@ export class RunningProcessor {
     private readonly host: ProcessorHost,
   ) {
     this.state = spec.disabled ? 'disabled' : 'stopped';
+    this.savedState = host.initialState(spec.id);
+    this.commitWriter = async (commit: SessionCommit) => {
+      await host.commit(commit);
+      if (commit.state) this.savedState = commit.state;
+    };
     this.periodMs = parseDuration(spec.schedule.period);
     this.concurrency = spec.schedule.concurrency;
     this.penaltyMs = parseDuration(spec.schedule.penalty);
@@ -127,6 +144,7 @@ export class RunningProcessor {
         this.wakeRequested = true;
         this.signal.notify();
       },
+      getState: () => this.savedState,
     };
   }
 
@@ -223,7 +241,7 @@ export class RunningProcessor {
     this.stats.counters.tasks++;
     try {
       await run.call(this.definition, session, this.context);
-      const result = await session.commit((events) => this.host.appendProvenance(events));
+      const result = await session.commit(this.commitWriter);
       const c = this.stats.counters;
       c.in += result.in;
       c.bytesIn += result.bytesIn;

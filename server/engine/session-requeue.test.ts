@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MemoryQueue } from '../storage/memory-queue';
 import { newFlowFile } from './flowfile';
 import type { NewProvenanceEvent } from './provenance';
+import { applyCommitWith } from './session-commit';
 import { Session, type SessionHost } from './session';
 
 function setup() {
@@ -30,9 +31,11 @@ describe('Session.requeue', () => {
     session.requeue(b!);
     session.requeue(c!);
     const events: NewProvenanceEvent[] = [];
-    const result = await session.commit((e) => {
-      events.push(...e.toEvents());
-    });
+    const result = await session.commit(
+      applyCommitWith((e) => {
+        events.push(...e.toEvents());
+      }),
+    );
     expect(result.in).toBe(1);
     expect(result.bytesIn).toBe(1);
     expect(events.map((e) => e.flowFileId)).not.toContain(b!.id);

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MemoryQueue } from '../storage/memory-queue';
 import { newFlowFile } from './flowfile';
 import type { NewProvenanceEvent } from './provenance';
+import { applyCommitWith } from './session-commit';
 import { Session, type SessionHost, UnaccountedFlowFilesError } from './session';
 
 function setup(outputs: Record<string, number> = { success: 1 }, routes = false) {
@@ -22,7 +23,7 @@ function setup(outputs: Record<string, number> = { success: 1 }, routes = false)
     outputs: queues,
   };
   const events: NewProvenanceEvent[] = [];
-  const commit = (s: Session) => s.commit((e) => void events.push(...e.toEvents()));
+  const commit = (s: Session) => s.commit(applyCommitWith((e) => void events.push(...e.toEvents())));
   return { input, queues, host, events, commit };
 }
 

@@ -1,6 +1,6 @@
 import type { FlowFileQueue } from '../storage/queue';
 import { getOrInsert } from '../util/maps';
-import type { ProcessSession } from './contract';
+import type { ProcessorStateValues, ProcessSession } from './contract';
 import {
   type Attributes,
   cloneFlowFile,
@@ -12,6 +12,7 @@ import {
 } from './flowfile';
 import type { ProvenanceEventType } from './provenance';
 import { ProvenanceBatch } from './provenance-batch';
+import type { CommitWriter, SessionCommit } from './session-commit';
 
 /** What a session needs from the processor it runs for. */
 export interface SessionHost {
@@ -70,10 +71,12 @@ export class Session implements ProcessSession {
   private readonly forks = new Map<string, string[]>();
   private readonly onCommit: (() => void | Promise<void>)[] = [];
   private readonly onRollback: (() => void | Promise<void>)[] = [];
+  private newState: ProcessorStateValues | undefined;
   private nextInput = 0;
   private takenCount = 0;
   private takenBytes = 0;
   private closed = false;
+  private requeuedAny = false;
 
   constructor(
     private readonly host: SessionHost,
@@ -182,6 +185,7 @@ export class Session implements ProcessSession {
     if (t.origin !== 'input' || t.attributesModified || t.contentModified)
       throw new Error(`FlowFile ${ff.id} cannot be requeued: only unchanged inputs go back to their queue`);
     t.fate = REQUEUED;
+    this.requeuedAny = true;
   }
 
   reportReceive(ff: FlowFile, transitUri: string, details?: string): void {
@@ -206,11 +210,17 @@ export class Session implements ProcessSession {
     this.onRollback.push(action);
   }
 
+  setState(state: ProcessorStateValues): void {
+    this.assertOpen();
+    this.newState = { ...state };
+  }
+
   /**
-   * Applies the session: every FlowFile must have a fate; outputs are enqueued (a relationship with two
-   * connections clones), then provenance is returned for the caller to append, then inputs are acknowledged.
+   * Applies the session: every FlowFile must have a fate; the outputs (a relationship with two connections
+   * clones), the acknowledged and requeued inputs, the provenance and the new state go to `write` as one
+   * commit, which makes them durable and visible together.
    */
-  async commit(appendProvenance: (batch: ProvenanceBatch) => void | Promise<void>): Promise<CommitResult> {
+  async commit(write: CommitWriter): Promise<CommitResult> {
     this.assertOpen();
     const unaccounted: string[] = [];
     for (const [id, t] of this.tracked) if (t.fate === undefined) unaccounted.push(id);
@@ -232,10 +242,10 @@ export class Session implements ProcessSession {
     for (const [parentId, children] of this.forks)
       provenance.add('FORK', finalVersion(parentId), undefined, { childIds: children });
 
-    const batches = new Map<FlowFileQueue, FlowFile[]>();
+    const outputs = new Map<FlowFileQueue, FlowFile[]>();
     let out = 0;
     let bytesOut = 0;
-    const { outputs, routes } = this.host;
+    const { outputs: wired, routes } = this.host;
     for (const t of this.tracked.values()) {
       const ff = t.current;
       if (t.fate === REQUEUED) continue;
@@ -251,7 +261,7 @@ export class Session implements ProcessSession {
       }
       const relationship = t.fate as string;
       if (routes) provenance.add('ROUTE', ff, relationship);
-      const queues = outputs.get(relationship);
+      const queues = wired.get(relationship);
       if (!queues || queues.length === 0) {
         provenance.add('DROP', ff, relationship);
         continue;
@@ -262,32 +272,42 @@ export class Session implements ProcessSession {
           copy = cloneFlowFile(ff);
           provenance.add('CLONE', ff, relationship, { parentIds: [ff.id], childIds: [copy.id] });
         }
-        getOrInsert(batches, queues[i]!, () => []).push(copy);
+        getOrInsert(outputs, queues[i]!, () => []).push(copy);
         out++;
         bytesOut += copy.size;
       }
     }
 
-    // Outputs and provenance are written side by side (one round trip on a broker, not two); both are done
-    // before any input is acknowledged, so a crash in between means redelivery, never loss.
-    const writes: (void | Promise<void>)[] = [];
-    for (const [queue, batch] of batches) writes.push(queue.offer(batch));
-    if (provenance.length > 0) writes.push(appendProvenance(provenance));
-    await Promise.all(writes);
+    const acknowledged = new Map<FlowFileQueue, FlowFile[]>();
+    const requeued = new Map<FlowFileQueue, FlowFile[]>();
+    const previous = new Map<string, FlowFile>();
     let requeuedCount = 0;
     let requeuedBytes = 0;
     for (const [queue, ffs] of this.taken) {
-      const back = ffs.filter((ff) => this.tracked.get(ff.id)?.fate === REQUEUED);
-      if (back.length === 0) {
-        await queue.acknowledge(ffs);
-        continue;
+      let done: FlowFile[] = ffs;
+      if (this.requeuedAny) {
+        done = [];
+        const back: FlowFile[] = [];
+        for (const ff of ffs) (this.tracked.get(ff.id)?.fate === REQUEUED ? back : done).push(ff);
+        if (back.length > 0) requeued.set(queue, back);
+        requeuedCount += back.length;
+        for (const ff of back) requeuedBytes += ff.size;
       }
-      const done = ffs.filter((ff) => this.tracked.get(ff.id)?.fate !== REQUEUED);
-      if (done.length > 0) await queue.acknowledge(done);
-      await queue.requeue(back, 0, time);
-      requeuedCount += back.length;
-      for (const ff of back) requeuedBytes += ff.size;
+      if (done.length > 0) acknowledged.set(queue, done);
+      for (const ff of done) if (this.tracked.get(ff.id)?.contentModified) previous.set(ff.id, ff);
     }
+    const commit: SessionCommit = {
+      flowId,
+      processorId,
+      time,
+      outputs,
+      acknowledged,
+      requeued,
+      previous,
+      provenance: provenance.length > 0 ? provenance : undefined,
+      state: this.newState,
+    };
+    await write(commit);
     this.closed = true;
     let afterCommitError: unknown;
     await runAll(this.onCommit).catch((err) => {

@@ -7,7 +7,9 @@ import { relationshipsOf } from '../engine/contract';
 import { type Attributes, type FlowFile, newFlowFile } from '../engine/flowfile';
 import { ProcessorRegistry } from '../engine/processor-registry';
 import type { NewProvenanceEvent } from '../engine/provenance';
+import type { ProcessorStateValues } from '../engine/contract';
 import { type CommitResult, Session } from '../engine/session';
+import { applyCommitWith } from '../engine/session-commit';
 import { MemoryQueue } from '../storage/memory-queue';
 
 export interface LogLine {
@@ -31,12 +33,21 @@ export class ProcessorRunner<C = any, S = any> {
   wakes = 0;
   private wakeWaiters: (() => void)[] = [];
   readonly logger: ProcessorLogger;
+  /** The processor's committed state (session.setState); set it to start from a restored state. */
+  savedState: ProcessorStateValues | undefined;
 
   constructor(
     readonly definition: ProcessorDefinition<C, S>,
     config: unknown = {},
-    readonly options: { allowedDirs?: string[]; flowId?: string; processorId?: string } = {},
+    readonly options: {
+      allowedDirs?: string[];
+      flowId?: string;
+      processorId?: string;
+      /** State as if restored after a restart. */
+      state?: ProcessorStateValues;
+    } = {},
   ) {
+    this.savedState = options.state;
     const registry = new ProcessorRegistry([definition as ProcessorDefinition]);
     const checked = registry.checkConfig(definition.type, config, '', options.allowedDirs ?? []);
     if (checked.issues.length > 0)
@@ -62,6 +73,7 @@ export class ProcessorRunner<C = any, S = any> {
         this.wakes++;
         for (const resolve of this.wakeWaiters.splice(0)) resolve();
       },
+      getState: () => this.savedState,
     };
   }
 
@@ -113,8 +125,12 @@ export class ProcessorRunner<C = any, S = any> {
     };
     try {
       await this.definition.onTrigger(session, ctx);
-      const result = await session.commit((events) => {
+      const apply = applyCommitWith((events) => {
         this.events.push(...events.toEvents());
+      });
+      const result = await session.commit(async (commit) => {
+        await apply(commit);
+        if (commit.state) this.savedState = commit.state;
       });
       return { ...result, yielded: this.yielded };
     } catch (err) {
@@ -150,7 +166,7 @@ export class ProcessorRunner<C = any, S = any> {
 export function processorRunner<C, S>(
   definition: ProcessorDefinition<C, S>,
   config: unknown = {},
-  options: { allowedDirs?: string[]; flowId?: string; processorId?: string } = {},
+  options: ProcessorRunner['options'] = {},
 ): ProcessorRunner<C, S> {
   return new ProcessorRunner(definition, config, options);
 }
