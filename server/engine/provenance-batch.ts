@@ -27,6 +27,9 @@ export class ProvenanceBatch {
   readonly flowFiles: FlowFile[] = [];
   readonly relationships: (string | undefined)[] = [];
   private extras: Map<number, Extra> | undefined;
+  /** Content claims per event (set by the durable repository at commit): after, and before the event. */
+  private claims: (string | undefined)[] | undefined;
+  private previousClaims: Map<number, string> | undefined;
 
   constructor(
     readonly time: number,
@@ -48,6 +51,25 @@ export class ProvenanceBatch {
     this.types.push(type);
     this.flowFiles.push(ff);
     this.relationships.push(relationship);
+  }
+
+  /** Records which content claim event `i` describes (and for a content change, the claim it replaced). */
+  setClaims(i: number, claim: string | undefined, previous?: string): void {
+    if (claim !== undefined) {
+      this.claims ??= new Array(this.types.length);
+      this.claims[i] = claim;
+    }
+    if (previous !== undefined) (this.previousClaims ??= new Map()).set(i, previous);
+  }
+
+  /** The content claim after event `i`, if the repository recorded one. */
+  claim(i: number): string | undefined {
+    return this.claims?.[i];
+  }
+
+  /** The content claim before event `i` (content changes only). */
+  previousClaim(i: number): string | undefined {
+    return this.previousClaims?.get(i);
   }
 
   /** The event at index `i`, numbered `eventId`. */
@@ -79,6 +101,8 @@ export class ProvenanceBatch {
       lineageStartDate: ff.lineageStartDate,
       transitUri: extra?.transitUri,
       details,
+      ...(this.claims?.[i] !== undefined && { contentClaim: this.claims[i] }),
+      ...(this.previousClaims?.has(i) && { previousContentClaim: this.previousClaims.get(i) }),
     };
   }
 

@@ -38,6 +38,13 @@ export interface ProvenanceEvent {
   lineageStartDate: number;
   transitUri?: string;
   details?: string;
+  /**
+   * The content repository's claim holding the FlowFile's content after the event (durable repository only),
+   * and for CONTENT_MODIFIED the claim of the content before it. While the content archive keeps a claim,
+   * the event's content can be viewed and the event replayed.
+   */
+  contentClaim?: string;
+  previousContentClaim?: string;
 }
 
 /** An event before the store numbered it. */
