@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { processorRunner } from '../../server/testing/processor-runner';
+import { failingAfterTrigger, processorRunner } from '../../server/testing/processor-runner';
 import ControlRate from '.';
 
 describe('ControlRate', () => {
@@ -41,5 +41,61 @@ describe('ControlRate', () => {
     run.enqueue('late');
     await run.trigger();
     expect(run.transferred('success')).toHaveLength(1);
+  });
+
+  test('a restart within the period goes on with its budget: it does not pass a second maxRate', async () => {
+    const before = processorRunner(ControlRate, { maxRate: 3, timePeriod: '1 h' });
+    for (let i = 0; i < 2; i++) before.enqueue(String(i));
+    await before.trigger();
+    expect(before.transferred('success')).toHaveLength(2);
+    expect(before.savedState).toMatchObject({ used: '2' });
+
+    const after = processorRunner(ControlRate, { maxRate: 3, timePeriod: '1 h' }, { state: before.savedState });
+    for (let i = 2; i < 6; i++) after.enqueue(String(i));
+    await after.trigger();
+    const second = await after.trigger();
+    expect(second.yielded).toBe(true);
+    expect(after.transferred('success').map((f) => f.content.toString())).toEqual(['2']);
+    expect(after.input.depth().count).toBe(3);
+  });
+
+  test('a restart after the period passed starts a new budget', async () => {
+    const state = { periodStart: String(Date.now() - 2 * 3600_000), used: '3' };
+    const run = processorRunner(ControlRate, { maxRate: 3, timePeriod: '1 h' }, { state });
+    for (let i = 0; i < 4; i++) run.enqueue(String(i));
+    await run.trigger();
+    expect(run.transferred('success')).toHaveLength(3);
+    expect(run.savedState).toMatchObject({ used: '3' });
+    expect(Number(run.savedState!.periodStart)).toBeGreaterThan(Number(state.periodStart));
+  });
+
+  test('a session that rolls back uses none of the budget, in memory or in the persisted state', async () => {
+    let fail = true;
+    const run = processorRunner(
+      failingAfterTrigger(ControlRate, () => fail),
+      { maxRate: 2, timePeriod: '1 h' },
+    );
+    run.enqueue('a');
+    run.enqueue('b');
+    await expect(run.trigger()).rejects.toThrow('injected failure');
+    expect(run.savedState).toBeUndefined();
+    fail = false;
+    await run.trigger();
+    expect(run.transferred('success').map((f) => f.content.toString())).toEqual(['a', 'b']);
+    expect(run.savedState).toMatchObject({ used: '2' });
+  });
+
+  test('overlapping sessions (concurrency > 1) share one budget: no more than maxRate passes', async () => {
+    const run = processorRunner(ControlRate, { maxRate: 5, batchSize: 3, timePeriod: '1 h' });
+    for (let i = 0; i < 12; i++) run.enqueue(String(i));
+    await Promise.all([run.trigger(), run.trigger(), run.trigger(), run.trigger()]);
+    expect(run.transferred('success')).toHaveLength(5);
+    expect(run.input.depth().count).toBe(7);
+    expect(run.savedState).toMatchObject({ used: '5' });
+  });
+
+  test('a persisted state that is not a budget stops the start', async () => {
+    const run = processorRunner(ControlRate, {}, { state: { periodStart: 'soon', used: '1' } });
+    await expect(run.trigger()).rejects.toThrow('not a rate budget: periodStart = "soon"');
   });
 });

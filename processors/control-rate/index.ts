@@ -1,12 +1,13 @@
 import { durationPattern } from '../../flows/flow-schema';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, type ProcessorStateValues } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
+import { SerialSessions } from '../serial-sessions';
 
 export default defineProcessor({
   type: 'ControlRate',
   category: 'route',
   description:
-    'Passes at most N FlowFiles (or N bytes) per time period; the rest wait in the input queue, so backpressure reaches upstream.',
+    'Passes at most N FlowFiles (or N bytes) per time period; the rest wait in the input queue, so backpressure reaches upstream. The budget used in the current period is persisted state, so a restart does not reset it. Sessions run one at a time, whatever the concurrency.',
   input: 'required',
   config: {
     type: 'object',
@@ -34,17 +35,23 @@ export default defineProcessor({
     },
   },
   relationships: [{ name: 'success', description: 'FlowFiles within the rate.' }],
-  setup: (config) => ({ periodMs: parseDuration(config.timePeriod), windowStart: 0, used: 0 }),
+  setup: (config, ctx) => {
+    readBudget(ctx.getState()); // a state it cannot read stops the start
+    return { periodMs: parseDuration(config.timePeriod), serial: new SerialSessions() };
+  },
   async onTrigger(session, ctx) {
     const { config, state } = ctx;
+    // The budget is the committed one: a rolled-back session passed nothing and used none of it, and a restart
+    // within a period goes on with what that period already passed.
+    await state.serial.enter(session);
     const now = Date.now();
-    if (now - state.windowStart >= state.periodMs) {
-      state.windowStart = now;
-      state.used = 0;
+    let { periodStart, used } = readBudget(ctx.getState());
+    if (now - periodStart >= state.periodMs || now < periodStart) {
+      periodStart = now;
+      used = 0;
     }
-    const remaining = config.maxRate - state.used;
+    const remaining = config.maxRate - used;
     if (remaining <= 0) return ctx.yield();
-    const window = state.windowStart;
     let passed = 0;
     if (config.rateControl === 'flowfiles') {
       const ffs = await session.get(Math.min(config.batchSize, remaining));
@@ -53,7 +60,7 @@ export default defineProcessor({
     } else {
       let waiting = false;
       for (const ff of await session.get(config.batchSize)) {
-        if (!waiting && (state.used + passed === 0 || state.used + passed + ff.size <= config.maxRate)) {
+        if (!waiting && (used + passed === 0 || used + passed + ff.size <= config.maxRate)) {
           passed += ff.size;
           session.transfer(ff, 'success');
         } else {
@@ -63,10 +70,18 @@ export default defineProcessor({
       }
       if (waiting) ctx.yield();
     }
-    state.used += passed;
-    // A rolled back session passed nothing: give its share of the budget back.
-    session.afterRollback(() => {
-      if (state.windowStart === window) state.used -= passed;
-    });
+    if (passed > 0) session.setState({ periodStart: String(periodStart), used: String(used + passed) });
   },
 });
+
+/** The persisted budget: when the current period started (epoch ms) and how much of it was used. */
+function readBudget(state: ProcessorStateValues | undefined): { periodStart: number; used: number } {
+  if (state === undefined) return { periodStart: 0, used: 0 };
+  const periodStart = Number(state.periodStart);
+  const used = Number(state.used);
+  if (!Number.isSafeInteger(periodStart) || !Number.isSafeInteger(used) || used < 0)
+    throw new Error(
+      `the persisted state is not a rate budget: periodStart = ${JSON.stringify(state.periodStart)}, used = ${JSON.stringify(state.used)}`,
+    );
+  return { periodStart, used };
+}

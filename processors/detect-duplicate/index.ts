@@ -2,51 +2,15 @@ import { durationPattern } from '../../flows/flow-schema';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
 import { checkExpressions, compileExpression, toAttributeValue } from '../expressions';
+import { SerialSessions } from '../serial-sessions';
 import { errorText } from '../text';
-
-/** Keys seen, oldest first (a Map keeps insertion order and every insert is "now"). */
-class SeenKeys {
-  private readonly entries = new Map<string, { at: number; id: string }>();
-
-  constructor(
-    private readonly windowMs: number,
-    private readonly maxEntries: number,
-  ) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** The FlowFile id that first had this key within the window, if any. */
-  lookup(key: string, now: number): string | undefined {
-    this.evict(now);
-    return this.entries.get(key)?.id;
-  }
-
-  add(key: string, id: string, now: number): void {
-    this.entries.delete(key);
-    this.entries.set(key, { at: now, id });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  /** Undoes an add (the session that made it rolled back). */
-  forget(key: string, id: string): void {
-    if (this.entries.get(key)?.id === id) this.entries.delete(key);
-  }
-
-  private evict(now: number): void {
-    for (const [key, entry] of this.entries) {
-      if (now - entry.at < this.windowMs) break;
-      this.entries.delete(key);
-    }
-  }
-}
+import { SeenKeys } from './seen-keys';
 
 export default defineProcessor({
   type: 'DetectDuplicate',
   category: 'route',
   description:
-    'Routes FlowFiles whose key (a JSONata expression) was already seen within a time window to duplicate, the others to non-duplicate. Keys are kept in memory per processor.',
+    'Routes FlowFiles whose key (a JSONata expression) was already seen within a time window to duplicate, the others to non-duplicate. The keys seen (at most maxEntries, within the window) are persisted state: a restart still knows them. Sessions run one at a time, whatever the concurrency.',
   input: 'required',
   routes: true,
   config: {
@@ -72,7 +36,8 @@ export default defineProcessor({
         minimum: 1,
         maximum: 10000000,
         default: 100000,
-        description: 'Most keys remembered; beyond it the oldest is forgotten.',
+        description:
+          'Most keys remembered, in memory and in the persisted state (each takes its key plus about 60 bytes); beyond it the oldest is forgotten.',
       },
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
     },
@@ -86,12 +51,19 @@ export default defineProcessor({
     },
   ],
   validate: (config) => checkExpressions([['/key', config.key]]),
-  setup: (config) => ({
+  setup: (config, ctx) => ({
     key: compileExpression(config.key),
-    seen: new SeenKeys(parseDuration(config.window), config.maxEntries),
+    seen: new SeenKeys(parseDuration(config.window), config.maxEntries, ctx.getState()),
+    serial: new SerialSessions(),
   }),
-  async onTrigger(session, { config, state }) {
+  async onTrigger(session, { config, state, getState }) {
     const added: [key: string, id: string][] = [];
+    await state.serial.enter(session, {
+      onCommit: () => state.seen.markPersisted(),
+      onRollback: () => {
+        for (const [key, id] of added) state.seen.forget(key, id);
+      },
+    });
     for (const ff of await session.get(config.batchSize)) {
       let key: string | undefined;
       try {
@@ -111,9 +83,8 @@ export default defineProcessor({
       added.push([key, ff.id]);
       session.transfer(ff, 'non-duplicate');
     }
-    if (added.length > 0)
-      session.afterRollback(() => {
-        for (const [key, id] of added) state.seen.forget(key, id);
-      });
+    // Memory and the persisted state agree once this commits (a rolled-back session's adds are forgotten).
+    const persisted = state.seen.persisted(getState());
+    if (persisted) session.setState(persisted);
   },
 });

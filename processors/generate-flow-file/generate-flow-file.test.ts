@@ -47,4 +47,49 @@ describe('GenerateFlowFile', () => {
     const made = run.transferred('success').map((ff) => ff.attributes['generate.index']);
     expect(made.sort()).toEqual(['0', '1', '2', '3', '4']);
   });
+
+  test('a restart goes on from the committed index: none repeats, none is skipped, count is a total', async () => {
+    const indexes = (run: { transferred(r: string): { attributes: Record<string, string> }[] }) =>
+      run.transferred('success').map((ff) => ff.attributes['generate.index']);
+    const before = processorRunner(GenerateFlowFile, { batchSize: 3, count: 10 });
+    await before.trigger();
+    await before.trigger();
+    expect(indexes(before)).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(before.savedState).toEqual({ nextIndex: '6' });
+
+    const after = processorRunner(GenerateFlowFile, { batchSize: 3, count: 10 }, { state: before.savedState });
+    for (let i = 0; i < 3; i++) await after.trigger();
+    expect(indexes(after)).toEqual(['6', '7', '8', '9']);
+    expect(after.savedState).toEqual({ nextIndex: '10' });
+  });
+
+  test('a session that rolls back leaves the persisted index as it was, and a restart then makes those indexes', async () => {
+    let fail = false;
+    const run = processorRunner(
+      failingAfterTrigger(GenerateFlowFile, () => fail),
+      { batchSize: 2 },
+    );
+    await run.trigger();
+    fail = true;
+    await expect(run.trigger()).rejects.toThrow('injected failure');
+    expect(run.savedState).toEqual({ nextIndex: '2' });
+    expect(run.transferred('success')).toHaveLength(2);
+
+    const restarted = processorRunner(GenerateFlowFile, { batchSize: 2 }, { state: run.savedState });
+    await restarted.trigger();
+    expect(restarted.transferred('success').map((ff) => ff.attributes['generate.index'])).toEqual(['2', '3']);
+  });
+
+  test('overlapping sessions (concurrency > 1) take disjoint indexes and the state counts them all', async () => {
+    const run = processorRunner(GenerateFlowFile, { batchSize: 3 });
+    await Promise.all([run.trigger(), run.trigger(), run.trigger(), run.trigger()]);
+    const made = run.transferred('success').map((ff) => Number(ff.attributes['generate.index']));
+    expect(made.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(run.savedState).toEqual({ nextIndex: '12' });
+  });
+
+  test('a persisted index that is not a number stops the start instead of counting from 0', async () => {
+    const run = processorRunner(GenerateFlowFile, {}, { state: { nextIndex: 'twelve' } });
+    await expect(run.trigger()).rejects.toThrow('nextIndex = "twelve", not a non-negative integer');
+  });
 });

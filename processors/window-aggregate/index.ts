@@ -1,97 +1,13 @@
-import { type ConfigIssue, defineProcessor, type ProcessSession } from '../../server/engine/contract';
+import { defineProcessor, type ProcessorStateValues, type ProcessSession } from '../../server/engine/contract';
 import type { Attributes, FlowFile } from '../../server/engine/flowfile';
-import { parseDuration } from '../../server/engine/units';
-import { checkReferences, resolveSetting } from '../connection-settings';
-import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
-import { AGGREGATE_OPS, type AggregateOp, NUMERIC_OPS, numericValue, resultOf } from './aggregates';
+import { resolveSetting } from '../connection-settings';
+import { type CompiledExpression, compileExpression, toAttributeValue } from '../expressions';
+import { type AggregateOp, NUMERIC_OPS, numericValue, resultOf } from './aggregates';
+import { checkConfig, config, durations } from './config';
 import { iso, parseEventTime } from './event-time';
+import { decodeWindows, encodeWindows, specText } from './persisted-windows';
 import { WindowStore } from './window-store';
-import { type Pane, type ParentRef, type Window, type WindowKind, WindowState } from './windows';
-
-const RESERVED = new Set(['key', 'start', 'end', 'count']);
-
-const config = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    windowType: {
-      type: 'string',
-      enum: ['tumbling', 'sliding', 'session'],
-      default: 'tumbling',
-      description:
-        'tumbling: fixed, back to back; sliding: of `size` every `slide` (overlapping); session: per key, closed after a `gap` without events.',
-    },
-    size: { type: 'string', default: '1m', description: 'Length of a tumbling or sliding window (e.g. 10s, 5m).' },
-    slide: { type: 'string', default: '10s', description: 'Sliding windows only: a new window starts every slide.' },
-    gap: { type: 'string', default: '30s', description: 'Session windows only: inactivity that closes a session.' },
-    timeSource: {
-      type: 'string',
-      enum: ['attribute', 'expression', 'processing'],
-      default: 'attribute',
-      description:
-        'Event time from an attribute, from a JSONata expression, or processing time (when the FlowFile arrives here).',
-    },
-    timeAttribute: {
-      type: 'string',
-      default: 'event.time',
-      description: 'Attribute with the event time: epoch milliseconds or ISO 8601.',
-    },
-    timeExpression: {
-      type: 'string',
-      default: '',
-      description: 'JSONata over {attributes, content} giving the event time (epoch ms or ISO 8601), e.g. content.ts.',
-    },
-    key: {
-      type: 'string',
-      default: '',
-      description: 'JSONata over {attributes, content} giving the key windows are kept per (empty = one key).',
-    },
-    aggregations: {
-      type: 'object',
-      default: {},
-      description:
-        'Named results per window besides count, e.g. {"total": {"op": "sum", "value": "content.amount"}}. Ops: count, sum, min, max, avg, first, last, collect.',
-      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['op'],
-        properties: {
-          op: { type: 'string', enum: [...AGGREGATE_OPS], description: 'The aggregation.' },
-          value: {
-            type: 'string',
-            default: '',
-            description: 'JSONata over {attributes, content}: the value aggregated (all ops but count).',
-          },
-        },
-      },
-    },
-    maxOutOfOrderness: {
-      type: 'string',
-      default: '0s',
-      description: 'Watermark delay: how far behind the latest event time an event may arrive and still be on time.',
-    },
-    allowedLateness: {
-      type: 'string',
-      default: '0s',
-      description:
-        'How long after its end a window still accepts late events (each one re-emits the window, pane timing "late"); later ones go to `late`.',
-    },
-    batchSize: { type: 'integer', minimum: 1, maximum: 100000, default: 1000, description: 'FlowFiles per session.' },
-    natsUrl: {
-      type: 'string',
-      default: '',
-      description: `Keep window state in a NATS JetStream key-value bucket (e.g. \${NATS_URL}), so open windows survive a restart; empty = in this process, and open windows are emitted when the processor stops.`,
-    },
-    stateBucket: {
-      type: 'string',
-      default: 'sluice-windows',
-      pattern: '^[-_A-Za-z0-9]+$',
-      description:
-        'The key-value bucket for window state (with natsUrl); entries are named after the flow and processor.',
-    },
-  },
-} as const;
+import { type Pane, type ParentRef, type Window, type WindowKind, type WindowSpec, WindowState } from './windows';
 
 interface Aggregation {
   name: string;
@@ -109,53 +25,10 @@ interface State {
   timer?: NodeJS.Timeout;
   wake: () => void;
   store?: WindowStore;
-}
-
-function durations(cfg: {
-  size: string;
-  slide: string;
-  gap: string;
-  maxOutOfOrderness: string;
-  allowedLateness: string;
-}) {
-  return {
-    sizeMs: parseDuration(cfg.size),
-    slideMs: parseDuration(cfg.slide),
-    gapMs: parseDuration(cfg.gap),
-    outOfOrdernessMs: parseDuration(cfg.maxOutOfOrderness),
-    allowedLatenessMs: parseDuration(cfg.allowedLateness),
-  };
-}
-
-function checkConfig(cfg: any): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const name of ['size', 'slide', 'gap', 'maxOutOfOrderness', 'allowedLateness'] as const) {
-    try {
-      const ms = parseDuration(cfg[name]);
-      if (ms < 0 || ((name === 'size' || name === 'slide' || name === 'gap') && ms <= 0))
-        issues.push({ path: `/${name}`, message: 'must be a positive duration' });
-    } catch (err) {
-      issues.push({ path: `/${name}`, message: (err as Error).message });
-    }
-  }
-  if (issues.length === 0 && cfg.windowType === 'sliding' && parseDuration(cfg.slide) > parseDuration(cfg.size))
-    issues.push({ path: '/slide', message: 'a slide longer than the size would leave gaps between windows' });
-  if (cfg.timeSource === 'expression' && cfg.timeExpression === '')
-    issues.push({ path: '/timeExpression', message: 'timeSource "expression" needs a timeExpression' });
-  if (cfg.timeSource === 'attribute' && cfg.timeAttribute === '')
-    issues.push({ path: '/timeAttribute', message: 'timeSource "attribute" needs a timeAttribute' });
-  const expressions: [string, string][] = [];
-  if (cfg.timeExpression !== '') expressions.push(['/timeExpression', cfg.timeExpression]);
-  if (cfg.key !== '') expressions.push(['/key', cfg.key]);
-  for (const [name, a] of Object.entries(cfg.aggregations as Record<string, { op: string; value: string }>)) {
-    const path = `/aggregations/${name}`;
-    if (RESERVED.has(name))
-      issues.push({ path, message: `"${name}" is part of every result (key, start, end, count): choose another name` });
-    if (a.op !== 'count' && a.value === '')
-      issues.push({ path: `${path}/value`, message: `${a.op} needs a value expression` });
-    if (a.value !== '') expressions.push([`${path}/value`, a.value]);
-  }
-  return [...issues, ...checkReferences('/natsUrl', cfg.natsUrl), ...checkExpressions(expressions)];
+  /** The settings as persisted: windows restored under other ones are not carried on. */
+  spec: string;
+  /** Windows restored from the persisted state under other settings: emitted (early) by the next session. */
+  legacy?: { windows: WindowState; aggregations: Aggregation[]; kind: WindowKind };
 }
 
 async function acquire(state: State): Promise<() => void> {
@@ -180,10 +53,10 @@ function parentFlowFile(p: ParentRef): FlowFile {
   };
 }
 
-function emit(session: ProcessSession, state: State, kind: WindowKind, panes: Pane[]): void {
+function emit(session: ProcessSession, aggregations: Aggregation[], kind: WindowKind, panes: Pane[]): void {
   for (const { window: w, index, timing } of panes) {
     const result: Record<string, unknown> = { key: w.key, start: iso(w.start), end: iso(w.end), count: w.count };
-    state.aggregations.forEach((a, i) => {
+    aggregations.forEach((a, i) => {
       result[a.name] = resultOf(a.op, w.accs[i]!, w.count);
     });
     const attributes: Attributes = {
@@ -211,6 +84,40 @@ async function persist(state: State, windows: Window[]): Promise<void> {
   if (state.store) await state.store.save(windows, (w) => state.windows.contains(w), state.windows.meta);
 }
 
+/**
+ * In-process: the windows a session changed go into the processor's persisted state, committed with the
+ * session (nothing is set when nothing changed).
+ */
+function keep(session: ProcessSession, state: State, committed: ProcessorStateValues | undefined): void {
+  const affected = state.windows.affected();
+  const next = encodeWindows(committed, state.spec, state.windows, affected);
+  if (affected.length > 0 || next.meta !== committed?.meta || committed?.spec !== state.spec) session.setState(next);
+}
+
+/**
+ * Starts a session's turn: the previous session has committed or rolled back. The windows journal from
+ * here, and windows restored under other settings are emitted as early panes.
+ */
+async function begin(session: ProcessSession, state: State, after?: () => void): Promise<void> {
+  const release = await acquire(state);
+  const legacy = state.legacy;
+  session.afterCommit(() => {
+    state.windows.commit();
+    if (legacy && state.legacy === legacy) state.legacy = undefined;
+    release();
+    after?.();
+  });
+  session.afterRollback(() => {
+    legacy?.windows.rollback();
+    return undo(state, release);
+  });
+  state.windows.begin();
+  if (legacy) {
+    legacy.windows.begin();
+    emit(session, legacy.aggregations, legacy.kind, legacy.windows.fire(true));
+  }
+}
+
 /** A rolled-back session: its changes are undone in memory, then in the store (best effort, logged by the caller). */
 async function undo(state: State, release: () => void): Promise<void> {
   const affected = state.windows.affected();
@@ -220,6 +127,25 @@ async function undo(state: State, release: () => void): Promise<void> {
   } finally {
     release();
   }
+}
+
+/**
+ * In-process: the windows as last committed (a crash loses none). Windows kept under other settings (size,
+ * kind, aggregations changed meanwhile) are not carried on: the next session emits them as early panes with
+ * the settings they were kept with. The watermark carries on either way: event time does not go back.
+ */
+function restore(state: State, persisted: ProcessorStateValues | undefined): void {
+  const restored = decodeWindows(persisted);
+  if (!restored) return;
+  if (restored.specText === state.spec) {
+    state.windows.restore(restored.meta, restored.windows);
+    return;
+  }
+  state.windows.restore(restored.meta, []);
+  const { aggregations, ...rest } = restored.spec;
+  const windows = new WindowState({ ...rest, ops: aggregations.map(([, op]) => op) });
+  windows.restore(restored.meta, restored.windows);
+  state.legacy = { windows, aggregations: aggregations.map(([name, op]) => ({ name, op })), kind: rest.kind };
 }
 
 /** Processing time: wake when the next window is due, since no input may come to move the clock. */
@@ -236,7 +162,7 @@ export default defineProcessor({
   type: 'WindowAggregate',
   category: 'stream',
   description:
-    'Aggregates FlowFiles over tumbling, sliding or session windows per key (count, sum, min, max, avg, first, last, collect), by event time with a watermark and allowed lateness, or by processing time; one JSON FlowFile per window and key, joined from its inputs. Open windows are emitted when the processor stops.',
+    'Aggregates FlowFiles over tumbling, sliding or session windows per key (count, sum, min, max, avg, first, last, collect), by event time with a watermark and allowed lateness, or by processing time; one JSON FlowFile per window and key, joined from its inputs. In-process, open windows are persisted state, restored after a crash with nothing lost or counted twice, and emitted when the processor stops.',
   input: 'required',
   config,
   relationships: [
@@ -251,14 +177,18 @@ export default defineProcessor({
       op: a.op as AggregateOp,
       value: a.value ? compileExpression(a.value) : undefined,
     }));
-    const ops = aggregations.map((a) => a.op);
+    const spec: WindowSpec = { kind: cfg.windowType, ...durations(cfg), ops: aggregations.map((a) => a.op) };
     const state: State = {
-      windows: new WindowState({ kind: cfg.windowType, ...durations(cfg), ops }),
+      windows: new WindowState(spec),
       aggregations,
       key: cfg.key !== '' ? compileExpression(cfg.key) : undefined,
       time: cfg.timeSource === 'expression' ? compileExpression(cfg.timeExpression) : undefined,
       lock: Promise.resolve(),
       wake: ctx.wake,
+      spec: specText(
+        spec,
+        aggregations.map((a) => a.name),
+      ),
     };
     if (cfg.natsUrl !== '') {
       const store = await WindowStore.open(
@@ -271,7 +201,7 @@ export default defineProcessor({
         await store.close();
         throw new Error(`cannot read window state from bucket "${cfg.stateBucket}": ${err.message}`);
       });
-      if (loaded.windows.some((w) => w.accs.length !== ops.length)) {
+      if (loaded.windows.some((w) => w.accs.length !== spec.ops.length)) {
         await store.close();
         throw new Error(
           `the window state in bucket "${cfg.stateBucket}" was kept with other aggregations: restore them, or purge the "${ctx.flowId}.${ctx.processorId}.>" keys`,
@@ -279,20 +209,13 @@ export default defineProcessor({
       }
       if (loaded.meta) state.windows.restore(loaded.meta, loaded.windows);
       state.store = store;
-      schedule(state, cfg.timeSource === 'processing');
-    }
+    } else restore(state, ctx.getState());
+    schedule(state, cfg.timeSource === 'processing');
     return state;
   },
-  async onTrigger(session, { state, config: cfg }) {
-    const release = await acquire(state);
+  async onTrigger(session, { state, config: cfg, getState }) {
     const processing = cfg.timeSource === 'processing';
-    session.afterCommit(() => {
-      state.windows.commit();
-      release();
-      schedule(state, processing);
-    });
-    session.afterRollback(() => undo(state, release));
-    state.windows.begin();
+    await begin(session, state, () => schedule(state, processing));
     for (const ff of await session.get(cfg.batchSize)) {
       const element = await read(ff, state, cfg.timeSource, cfg.timeAttribute);
       if (typeof element === 'string') {
@@ -307,21 +230,18 @@ export default defineProcessor({
       state.windows.observe(element.t);
     }
     if (processing) state.windows.advance(Date.now() - 1);
-    emit(session, state, cfg.windowType, state.windows.fire());
-    await persist(state, state.windows.affected());
+    emit(session, state.aggregations, cfg.windowType, state.windows.fire());
+    if (state.store) await persist(state, state.windows.affected());
+    else keep(session, state, getState());
   },
-  async onStop(session, { state, config: cfg }) {
+  async onStop(session, { state, config: cfg, getState }) {
     clearTimeout(state.timer);
-    // With a state store, open windows wait in it for the next start; in-process, they are emitted now.
+    // With a state store, open windows wait in it for the next start; in-process, they are emitted now (and
+    // the persisted state left without them, so a restart does not emit them again).
     if (state.store) return;
-    const release = await acquire(state);
-    session.afterCommit(() => {
-      state.windows.commit();
-      release();
-    });
-    session.afterRollback(() => undo(state, release));
-    state.windows.begin();
-    emit(session, state, cfg.windowType, state.windows.fire(true));
+    await begin(session, state);
+    emit(session, state.aggregations, cfg.windowType, state.windows.fire(true));
+    keep(session, state, getState());
   },
   async teardown(state) {
     clearTimeout(state.timer);

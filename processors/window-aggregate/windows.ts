@@ -206,6 +206,11 @@ export class WindowState {
     return next;
   }
 
+  /** Every open window. */
+  all(): Window[] {
+    return [...this.byKey.values()].flat();
+  }
+
   get openWindows(): number {
     let n = 0;
     for (const list of this.byKey.values()) n += list.length;
