@@ -13,6 +13,9 @@ import type { ProvenanceStore } from './engine/provenance';
 import { createLogger } from './logger';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
 import { type FlowPersistence, FlowStore } from './storage/flow-store';
+import { DataDirLock } from './storage/durable/data-dir-lock';
+import { FlowFileRepository } from './storage/durable/flowfile-repository';
+import type { SyncPolicy } from './storage/durable/sync-policy';
 import { MemoryProvenanceStore } from './storage/memory-provenance-store';
 
 export interface ServeOptions {
@@ -31,7 +34,16 @@ export interface ServeOptions {
   /** The built UI (default `ui/dist`). */
   uiDir?: string;
   logLevel?: string;
-  /** Pluggable back ends (the NATS JetStream ones); default: in-process queues and provenance. */
+  /**
+   * Where queues live when no queueFactory is given: 'durable' (default: the FlowFile, content and provenance
+   * repositories under `<dataDir>/repository`) or 'memory' (lost on restart; for throwaway runs).
+   */
+  queues?: 'durable' | 'memory';
+  /** How hard a durable commit waits for the disk (default 'always'); see storage/durable/sync-policy.ts. */
+  sync?: SyncPolicy;
+  /** Queued FlowFiles kept in memory per connection before the rest waits on disk (default 20,000). */
+  swapThreshold?: number;
+  /** Pluggable back ends (the NATS JetStream ones); default: the durable repository (or memory, see `queues`). */
   queueFactory?: QueueFactory;
   provenance?: ProvenanceStore;
   registry?: ProcessorRegistry;
@@ -72,20 +84,58 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   const logger = createLogger(options.logLevel);
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (err) {
+    throw new Error(`cannot create the data directory ${dataDir}: ${(err as Error).message}`);
+  }
+  // One process per data directory: a second one would take the same FlowFiles.
+  const lock = options.store ? undefined : DataDirLock.acquire(dataDir);
+  const durable = !options.queueFactory && options.queues !== 'memory';
+  let repository: FlowFileRepository | undefined;
+  try {
+    repository = durable
+      ? FlowFileRepository.open(path.join(dataDir, 'repository'), {
+          sync: options.sync ?? 'always',
+          swapThreshold: options.swapThreshold,
+        })
+      : undefined;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  if (repository)
+    logger.info(
+      { ...repository.recovery, sync: options.sync ?? 'always', dir: repository.dir },
+      `recovered ${repository.recovery.flowFiles} queued FlowFile(s) in ${repository.recovery.ms} ms`,
+    );
   const ownProvenance = options.provenance === undefined;
-  const provenance: ProvenanceStore = options.provenance ?? new MemoryProvenanceStore();
+  const provenance: ProvenanceStore = options.provenance ?? repository?.provenance ?? new MemoryProvenanceStore();
   const manager = new FlowManager({
     registry: options.registry ?? createRegistry(),
     provenance,
     logger,
     allowedDirs: (options.allowedDirs ?? [dataDir]).map((d) => path.resolve(d)),
-    queueFactory: options.queueFactory,
+    queueFactory: options.queueFactory ?? repository?.queueFactory,
+    commitWriter: repository && withProvenance(repository, provenance),
+    processorState: repository && ((flowId, processorId) => repository.processorState(flowId, processorId)),
     store: options.store ?? new FlowStore(dataDir),
     runFlows: options.runFlows,
     statusSource: options.statusSource,
   });
-  await manager.load(options.examplesDir ?? EXAMPLES_DIR);
+  const releaseStorage = async () => {
+    await repository?.close();
+    lock?.release();
+  };
+  try {
+    await manager.load(options.examplesDir ?? EXAMPLES_DIR);
+  } catch (err) {
+    await manager.close();
+    await releaseStorage();
+    throw err;
+  }
+  for (const q of repository?.unclaimed() ?? [])
+    logger.warn(q, `connection "${q.connectionId}" of flow "${q.flowId}" no longer exists; its FlowFiles stay on disk`);
 
   const { app, stream } = createApp({
     manager,
@@ -104,6 +154,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server = await listen(app, options.port, options.host);
   } catch (err) {
     await manager.close();
+    await releaseStorage();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -125,7 +176,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         await closed;
         await manager.close();
-        if (ownProvenance) await provenance.close?.();
+        if (ownProvenance && !repository) await provenance.close?.();
+        await releaseStorage();
         await options.onClose?.();
       })();
       return closing;
@@ -139,4 +191,17 @@ function listen(app: Express, port: number, host: string): Promise<Server> {
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
+}
+
+/**
+ * The repository's commit, with provenance appended to a store that is not part of its transaction.
+ * Goes away once the provenance repository stages its writes in the commit.
+ */
+function withProvenance(repository: FlowFileRepository, provenance: ProvenanceStore) {
+  if (repository.provenance) return repository.commitWriter;
+  return async (c: Parameters<FlowFileRepository['commitWriter']>[0]) => {
+    await repository.commitWriter(c);
+    if (c.provenance)
+      await (provenance.appendBatch ? provenance.appendBatch(c.provenance) : provenance.append(c.provenance.toEvents()));
+  };
 }

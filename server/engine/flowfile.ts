@@ -72,3 +72,14 @@ export function cloneFlowFile(ff: FlowFile): FlowFile {
   const id = randomUUID();
   return version(ff, id, { ...ff.attributes, uuid: id }, ff.content, ff.size, Date.now());
 }
+
+/** A FlowFile as a repository stored it (recovery, swap-in): same shape as every other version. */
+export function restoredFlowFile(
+  id: string,
+  attributes: Readonly<Attributes>,
+  content: Buffer,
+  entryDate: number,
+  lineageStartDate: number,
+): FlowFile {
+  return { id, attributes, content, size: content.length, entryDate, lineageStartDate };
+}
