@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { newFlowFile } from '../engine/flowfile';
@@ -84,14 +87,39 @@ describe('JetStreamProvenanceStore', () => {
     await b.store.close();
   });
 
-  test('an event no longer in the memory index is read back from the stream', async () => {
-    const { store } = await open({ indexSize: 10 });
-    await store.append([event('CREATE', 'old')]);
+  test('an event the index has evicted is read back from the stream', async () => {
+    // An index smaller than the old event: it (and the events of earlier tests) must leave, the small new ones stay.
+    const { store } = await open({ indexRetention: { maxBytes: 8000 } });
+    await store.append([event('CREATE', 'old', { attributes: { uuid: 'old', payload: 'x'.repeat(10_000) } })]);
     const [old] = store.query({ flowFileId: 'old' });
     await store.append(Array.from({ length: 20 }, (_, i) => event('CREATE', `new${i}`)));
+    expect(await store.evictIndex()).toBeGreaterThan(0);
     expect(store.query({ flowFileId: 'old' })).toEqual([]);
+    expect(store.query({ flowFileId: 'new19' })).toHaveLength(1);
     expect(await store.get(old!.eventId)).toMatchObject({ flowFileId: 'old', type: 'CREATE', eventId: old!.eventId });
     await store.close();
+  });
+
+  test('an index on disk is reused after a restart and catches up with what it missed', async () => {
+    const indexDir = mkdtempSync(path.join(tmpdir(), 'sluice-prov-index-'));
+    try {
+      const first = await open({ indexDir });
+      await first.store.append([event('CREATE', 'before-restart', { flowId: 'restart' })]);
+      await first.store.close();
+      const other = await open();
+      await other.store.append([event('CREATE', 'while-away', { flowId: 'restart' })]);
+      await other.store.close();
+      const again = await open({ indexDir });
+      expect(
+        again.store
+          .query({ flowId: 'restart' })
+          .map((e) => e.flowFileId)
+          .sort(),
+      ).toEqual(['before-restart', 'while-away']);
+      await again.store.close();
+    } finally {
+      rmSync(indexDir, { recursive: true, force: true });
+    }
   });
 
   test('a session batch is stored by column and reads back the same events, here and in another process', async () => {

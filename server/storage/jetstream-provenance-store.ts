@@ -2,11 +2,14 @@
  * Provenance on a JetStream stream (limits retention: max age and max bytes), so it survives a restart and
  * every engine of a flow sees the events of the others. A session's batch is one message (or a few) of up to
  * 1,000 events, by column (see provenance-codec); an event's id is derived from its message's stream
- * sequence (`seq * 1024 + index`). Queries and
- * lineage are answered from an in-memory index that an ordered consumer fills from the stream (the recent
- * part of it at start), so they stay synchronous and fast.
+ * sequence (`seq * 1024 + index`). Queries and lineage are answered from an index on disk (the provenance
+ * repository, LmdbProvenanceStore) that an ordered consumer fills from the stream; the index remembers the
+ * last sequence it applied, so a restart on the same `indexDir` reads only what it missed.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type ConsumerMessages, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
 import type { ProcessorLogger } from '../engine/contract';
 import type {
@@ -20,15 +23,20 @@ import type { ProvenanceBatch } from '../engine/provenance-batch';
 import { PROVENANCE_STREAM, PROVENANCE_SUBJECTS, provenanceSubject } from '../nats/names';
 import { type NatsLink, sleep } from '../nats/nats-link';
 import { decodeProvenance, encodeBatchSlice, encodeEvents } from '../nats/provenance-codec';
-import { MemoryProvenanceStore } from './memory-provenance-store';
+import { LmdbProvenanceStore } from './provenance-repository/lmdb-provenance-store';
+import type { RepositoryRetention } from './provenance-repository/retention';
 
 export interface ProvenanceStreamOptions {
   /** Events older than this leave the stream, ms. Default 24 h. */
   maxAgeMs?: number;
   /** The stream keeps at most this many bytes, dropping the oldest. Default 1 GiB. */
   maxBytes?: number;
-  /** Events kept in memory for queries. Default 100,000. */
+  /** @deprecated Ignored: queries are answered from the index on disk (see `indexDir`). */
   indexSize?: number;
+  /** Directory of the query index (LMDB). Default: a temporary directory, removed on close. */
+  indexDir?: string;
+  /** Retention of the query index. Default: the stream's max age, and twice its max bytes. */
+  indexRetention?: Partial<RepositoryRetention>;
   logger?: ProcessorLogger;
   /** Copies of the stream on a JetStream cluster. Default 1. */
   replicas?: number;
@@ -41,26 +49,60 @@ export function eventId(seq: number, index: number): number {
   return seq * ID_STRIDE + index;
 }
 
+const INDEX_MARKER = 'jetstream';
+
+/** Temporary index directories: they go with the process even when no one closes the store. */
+const tempDirs = new Set<string>();
+function removeAtExit(dir: string): void {
+  if (tempDirs.size === 0)
+    process.once('exit', () => {
+      for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    });
+  tempDirs.add(dir);
+}
+
+/** Which stream the index holds, and the last sequence it applied. */
+interface IndexMarker {
+  stream: string;
+  seq: number;
+}
+
 export class JetStreamProvenanceStore implements ProvenanceStore {
-  private readonly index: MemoryProvenanceStore;
+  private readonly index: LmdbProvenanceStore;
   /** Highest stream sequence the ordered consumer has applied. */
   private consumedSeq = 0;
   /** Sequences this process inserted from its own publish acks before the consumer reached them. */
   private readonly own = new Set<number>();
   private sub: ConsumerMessages | undefined;
+  private streamId = '';
+  /** A failed index write of the consumer, thrown by the next append so it is never lost. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly link: NatsLink,
     private readonly options: ProvenanceStreamOptions,
+    private readonly tempDir: string | undefined,
   ) {
-    this.index = new MemoryProvenanceStore({ maxEvents: options.indexSize ?? 100_000 });
+    const maxAgeMs = options.maxAgeMs ?? 24 * 60 * 60 * 1000;
+    const maxBytes = 2 * (options.maxBytes ?? 1024 ** 3);
+    const dir = options.indexDir ?? tempDir!;
+    this.index = LmdbProvenanceStore.open(dir, { maxAgeMs, maxBytes, ...options.indexRetention });
   }
 
-  /** Creates (or updates) the stream and loads its recent events before resolving. */
+  /** Creates (or updates) the stream and brings the index up to date with it before resolving. */
   static async open(link: NatsLink, options: ProvenanceStreamOptions = {}): Promise<JetStreamProvenanceStore> {
-    const store = new JetStreamProvenanceStore(link, options);
-    await store.start();
-    return store;
+    const tempDir = options.indexDir ? undefined : mkdtempSync(path.join(tmpdir(), 'sluice-provenance-index-'));
+    if (tempDir) removeAtExit(tempDir);
+    let store: JetStreamProvenanceStore | undefined;
+    try {
+      store = new JetStreamProvenanceStore(link, options, tempDir);
+      await store.start();
+      return store;
+    } catch (err) {
+      if (store) await store.close().catch(() => {});
+      else if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   private async start(): Promise<void> {
@@ -82,11 +124,12 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     else if (info.config.max_age !== config.max_age || info.config.max_bytes !== config.max_bytes)
       info = await jsm.streams.update(PROVENANCE_STREAM, { ...info.config, ...config });
     const last = info.state.last_seq;
-    // Enough messages to fill the index, assuming messages are at least a tenth full.
-    const start = Math.max(
-      info.state.first_seq,
-      last - Math.ceil(((this.options.indexSize ?? 100_000) / EVENTS_PER_MESSAGE) * 10),
-    );
+    // The index remembers which stream it holds and how far it got; a recreated stream starts it afresh.
+    this.streamId = info.created;
+    const marker = this.index.marker<IndexMarker>(INDEX_MARKER);
+    if (marker && (marker.stream !== this.streamId || marker.seq > last)) await this.index.clear();
+    else if (marker) this.consumedSeq = marker.seq;
+    const start = Math.max(info.state.first_seq, this.consumedSeq + 1);
     // From a sequence, never "all": the client always sends a start sequence, which the server refuses with "all".
     const consumer = await js.consumers.get(PROVENANCE_STREAM, {
       filterSubjects: PROVENANCE_SUBJECTS,
@@ -104,6 +147,7 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     });
     const deadline = Date.now() + 10_000;
     while (this.consumedSeq < last && Date.now() < deadline) await sleep(20);
+    await this.index.transaction(() => {}); // after the consumer's writes so far: they are readable
   }
 
   private decode(seq: number, data: Uint8Array): ProvenanceEvent[] | ProvenanceBatch {
@@ -115,18 +159,34 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
   private apply(seq: number, data: Uint8Array): void {
     if (seq <= this.consumedSeq) return;
     this.consumedSeq = seq;
-    if (this.own.delete(seq)) return;
-    const decoded = this.decode(seq, data);
-    if (Array.isArray(decoded)) this.index.insert(decoded);
-    else this.index.insertBatch(decoded, (i) => eventId(seq, i));
+    const decoded = this.own.delete(seq) ? undefined : this.decode(seq, data);
+    const marker: IndexMarker = { stream: this.streamId, seq };
+    this.index
+      .transaction(() => {
+        if (Array.isArray(decoded)) this.index.stageNumberedEvents(decoded);
+        else if (decoded) this.index.stageWithIds(decoded, eventId(seq, 0));
+        this.index.setMarker(INDEX_MARKER, marker);
+      })
+      .catch((err: Error) => {
+        this.failure = err;
+        this.options.logger?.error({ seq, err: err.message }, 'could not index a provenance message');
+      });
+  }
+
+  private rethrow(): void {
+    const failure = this.failure;
+    if (failure) {
+      this.failure = undefined;
+      throw failure;
+    }
   }
 
   /** A committed session's events: published by column, then indexed here without building event objects. */
   async appendBatch(batch: ProvenanceBatch): Promise<void> {
+    this.rethrow();
     const max = this.link.maxPayload - 4096;
     const starts: number[] = [];
     const seqs: number[] = [];
-    const datas: Buffer[] = [];
     for (let from = 0; from < batch.length; ) {
       let to = Math.min(batch.length, from + EVENTS_PER_MESSAGE);
       let data = encodeBatchSlice(batch, from, to);
@@ -137,35 +197,27 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
         data = encodeBatchSlice(batch, from, to);
       }
       starts.push(from);
-      datas.push(data);
       seqs.push(await this.publish(provenanceSubject(batch.flowId), data));
       from = to;
     }
     // The consumer may have applied some messages already (it is fast): index only the others, once.
-    if (seqs.some((seq) => seq <= this.consumedSeq)) {
-      seqs.forEach((seq, m) => {
-        if (seq <= this.consumedSeq) return;
-        this.own.add(seq);
-        const decoded = this.decode(seq, datas[m]!);
-        if (!Array.isArray(decoded)) this.index.insertBatch(decoded, (i) => eventId(seq, i));
-      });
-      return;
-    }
-    for (const seq of seqs) this.own.add(seq);
-    this.index.insertBatch(batch, (i) => {
-      let m = starts.length - 1;
-      while (starts[m]! > i) m--;
-      return eventId(seqs[m]!, i - starts[m]!);
+    const mine = seqs.flatMap((seq, m) => (seq > this.consumedSeq ? [m] : []));
+    for (const m of mine) this.own.add(seqs[m]!);
+    await this.index.transaction(() => {
+      for (const m of mine)
+        this.index.stageWithIds(batch, eventId(seqs[m]!, 0), starts[m]!, starts[m + 1] ?? batch.length);
     });
   }
 
   async append(events: readonly NewProvenanceEvent[]): Promise<void> {
+    this.rethrow();
     const byFlow = new Map<string, NewProvenanceEvent[]>();
     for (const e of events) {
       const list = byFlow.get(e.flowId);
       if (list) list.push(e);
       else byFlow.set(e.flowId, [e]);
     }
+    const mine: ProvenanceEvent[][] = [];
     for (const [flowId, list] of byFlow)
       for (let i = 0; i < list.length; ) {
         const chunk = this.chunk(list, i);
@@ -176,9 +228,12 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
         });
         if (seq > this.consumedSeq) {
           this.own.add(seq);
-          this.index.insert(chunk.events as ProvenanceEvent[]);
+          mine.push(chunk.events as ProvenanceEvent[]);
         }
       }
+    await this.index.transaction(() => {
+      for (const list of mine) this.index.stageNumberedEvents(list);
+    });
   }
 
   /** Up to 1,000 events from `from` that fit one message. */
@@ -236,7 +291,20 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     return this.index.lineage(flowFileId);
   }
 
+  /** Applies the index's retention now (it also runs by itself); resolves to the events evicted. */
+  evictIndex(): Promise<number> {
+    return this.index.evict();
+  }
+
   async close(): Promise<void> {
-    await this.sub?.close();
+    try {
+      await this.sub?.close();
+      await this.index.close();
+    } finally {
+      if (this.tempDir) {
+        rmSync(this.tempDir, { recursive: true, force: true });
+        tempDirs.delete(this.tempDir);
+      }
+    }
   }
 }
