@@ -1,5 +1,6 @@
 /** The endpoint settings ListenZeroMQ and PublishZeroMQ share. */
-import type { ConfigIssue } from '../server/engine/contract';
+import type { ConfigIssue, ValidationContext } from '../server/engine/contract';
+import { checkListenerHost } from '../server/validation/listener';
 import { checkReferences, resolveSetting } from './connection-settings';
 
 export function endpointProperties(mode: 'bind' | 'connect') {
@@ -27,6 +28,13 @@ export function checkEndpoint(endpoint: string): ConfigIssue[] {
   if (!ENDPOINT.test(endpoint))
     return [{ path: '/endpoint', message: 'expected tcp://host:port, ipc:///path or inproc://name' }];
   return [];
+}
+
+/** A bound TCP endpoint is a listener: loopback only unless the server runs with a token (`*` is every interface). */
+export function checkBindHost(endpoint: string, mode: string, ctx: ValidationContext): ConfigIssue[] {
+  const host = /^tcp:\/\/([^:/]+|\[[^\]]+\]):/.exec(endpoint)?.[1];
+  if (mode !== 'bind' || host === undefined) return [];
+  return checkListenerHost(host === '*' ? '0.0.0.0' : host, '/endpoint', ctx);
 }
 
 export function resolveEndpoint(endpoint: string): string {

@@ -67,6 +67,34 @@ describe('GetFile', () => {
     expect(await readdir(dir)).toEqual(['keep.txt']);
   });
 
+  test('keepSourceFile marks persist with the commit: a restart neither reads a kept file again nor skips one', async () => {
+    const earlier = new Date(Date.now() - 60_000);
+    for (const name of ['a.txt', 'b.txt']) {
+      await writeFile(path.join(dir, name), name);
+      await utimes(path.join(dir, name), earlier, earlier);
+    }
+    const first = processorRunner(GetFile, { directory: dir, keepSourceFile: true, batchSize: 1 });
+    await first.trigger();
+    expect(first.transferred('success').map((f) => f.attributes.filename)).toEqual(['a.txt']);
+    expect(Object.keys(first.savedState ?? {})).toEqual(['a.txt']);
+
+    // "Restart": a new runner from the committed state; b.txt was listed but never taken, a.txt was read.
+    const second = processorRunner(GetFile, { directory: dir, keepSourceFile: true }, { state: first.savedState });
+    await second.trigger();
+    expect(second.transferred('success').map((f) => f.attributes.filename)).toEqual(['b.txt']);
+    expect((await second.trigger()).yielded).toBe(true);
+
+    await writeFile(path.join(dir, 'a.txt'), 'changed');
+    const third = processorRunner(GetFile, { directory: dir, keepSourceFile: true }, { state: second.savedState });
+    await third.trigger();
+    expect(third.transferred('success').map((f) => f.content.toString())).toEqual(['changed']);
+    // A deleted file's mark is dropped with the next commit.
+    await rm(path.join(dir, 'b.txt'));
+    await writeFile(path.join(dir, 'a.txt'), 'again');
+    await third.trigger();
+    expect(Object.keys(third.savedState ?? {})).toEqual(['a.txt']);
+  });
+
   test('a file dated in the future is read (minAge 0s)', async () => {
     const file = path.join(dir, 'future.txt');
     await writeFile(file, 'f');

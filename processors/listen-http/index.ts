@@ -9,17 +9,32 @@ import {
   registerHttpListener,
   unregisterHttpListener,
 } from '../../server/runtime/http-listeners';
-import { answer, BodyTooLargeError, readBody, requestAttributes } from './request';
+import { checkListenerHost } from '../../server/validation/listener';
+import {
+  answer,
+  BodyTooLargeError,
+  DEFAULT_HEADER_PATTERN,
+  isCrossOrigin,
+  OverBudgetError,
+  readBody,
+  requestAttributes,
+} from './request';
 
 interface PendingRequest {
   body: Buffer;
   attributes: Attributes;
   res: ServerResponse;
   transitUri: string;
+  /** Gives its bytes back to the budget (once answered). */
+  release: () => void;
 }
 
 interface ListenState {
   pending: PendingRequest[];
+  /** Requests whose body is being read: they count against maxPendingRequests too. */
+  reading: number;
+  /** Bytes held by bodies being read or pending, against maxPendingSize. */
+  heldBytes: number;
   closed: boolean;
   /** The engine's backpressure check, captured at the first trigger. */
   backPressured: () => boolean;
@@ -74,7 +89,20 @@ export default defineProcessor({
         minimum: 1,
         maximum: 100000,
         default: 1000,
-        description: 'Requests received but not yet committed; beyond this new ones get 503.',
+        description: 'Requests being read or received but not yet committed; beyond this new ones get 503.',
+      },
+      maxPendingSize: {
+        type: 'string',
+        pattern: sizePattern,
+        default: '100 MB',
+        description:
+          'Bytes of bodies being read or not yet committed, all requests together; beyond this new ones get 503 (never a reset).',
+      },
+      headersAsAttributes: {
+        type: 'string',
+        default: DEFAULT_HEADER_PATTERN,
+        description:
+          'Regular expression (case-insensitive) of the request header names kept as http.headers.<name> attributes. Authorization, Proxy-Authorization and Cookie are never kept.',
       },
       retryAfter: {
         type: 'integer',
@@ -90,15 +118,34 @@ export default defineProcessor({
     {
       name: 'success',
       description:
-        'One FlowFile per request: http.method, http.path, http.request.uri, http.query.<name>, http.headers.<name>, http.remote.addr, mime.type.',
+        'One FlowFile per request: http.method, http.path, http.request.uri, http.query.<name>, http.headers.<name> (headers matching headersAsAttributes), http.remote.addr, mime.type.',
     },
   ],
+  validate(config, ctx) {
+    const issues = config.port === 0 ? [] : checkListenerHost(config.host, '/host', ctx);
+    if (parseSize(config.maxBodySize) > parseSize(config.maxPendingSize))
+      issues.push({
+        path: '/maxPendingSize',
+        message: 'must be at least maxBodySize, or a largest body could never be taken',
+      });
+    try {
+      new RegExp(config.headersAsAttributes, 'i');
+    } catch (err) {
+      issues.push({ path: '/headersAsAttributes', message: `not a regular expression: ${(err as Error).message}` });
+    }
+    return issues;
+  },
   async setup(config, ctx): Promise<ListenState> {
     const maxBytes = parseSize(config.maxBodySize);
+    const budget = parseSize(config.maxPendingSize);
+    const headerPattern = new RegExp(config.headersAsAttributes, 'i');
+    const keepHeader = (name: string) => headerPattern.test(name);
     const mountPrefix = `/listen/${encodeURIComponent(ctx.processorId)}`;
     const wantedPath = normalize(config.path);
     const state: ListenState = {
       pending: [],
+      reading: 0,
+      heldBytes: 0,
       closed: false,
       backPressured: () => false,
       handler: () => {},
@@ -114,24 +161,60 @@ export default defineProcessor({
         path = path.slice(mountPrefix.length);
       if (normalize(path) !== wantedPath) return answer(res, 404, { error: `no listener at ${url.pathname}` });
       if (req.method !== 'POST') return answer(res, 405, { error: 'only POST is accepted' }, { allow: 'POST' });
+      if (isCrossOrigin(req))
+        return answer(res, 403, { error: `cross-origin request refused: Origin "${req.headers.origin}"` });
       if (state.closed) return busy(res, 'the processor is stopping');
       if (state.backPressured()) return busy(res, 'the flow is backpressured; retry later');
-      if (state.pending.length >= config.maxPendingRequests) return busy(res, 'too many pending requests');
-      readBody(req, maxBytes).then(
+      if (state.reading + state.pending.length >= config.maxPendingRequests)
+        return busy(res, 'too many pending requests');
+      // The body's bytes are reserved before they are kept: up front when the length is declared, else per chunk.
+      // A refusal is answered without `Connection: close`, so Node drains the rest: the client reads a 503,
+      // never a reset.
+      let held = 0;
+      const reserve = (bytes: number) => {
+        if (state.heldBytes + bytes > budget) return false;
+        state.heldBytes += bytes;
+        held += bytes;
+        return true;
+      };
+      const release = () => {
+        state.heldBytes -= held;
+        held = 0;
+      };
+      const declared = Number(req.headers['content-length']);
+      const upFront = Number.isFinite(declared) && declared <= maxBytes ? declared : 0;
+      if (!reserve(upFront)) return busy(res, 'the listener holds too many bytes; retry later');
+      let used = 0;
+      const reserveChunk = (bytes: number) => {
+        used += bytes;
+        return used <= held || reserve(used - held);
+      };
+      state.reading++;
+      readBody(req, maxBytes, reserveChunk).then(
         (body) => {
-          if (state.closed) return busy(res, 'the processor is stopping');
+          state.reading--;
+          if (state.closed) {
+            release();
+            return busy(res, 'the processor is stopping');
+          }
           const transitUri = `http://${req.headers.host ?? 'unknown-host'}${url.pathname}`;
           state.pending.push({
             body,
-            attributes: requestAttributes(req, url.pathname, url.searchParams),
+            attributes: requestAttributes(req, url.pathname, url.searchParams, keepHeader),
             res,
             transitUri,
+            release,
           });
           ctx.wake();
         },
         (err: Error) => {
+          state.reading--;
+          release();
           if (err instanceof BodyTooLargeError) {
             answer(res, 413, { error: err.message }, { connection: 'close' });
+            req.resume();
+          } else if (err instanceof OverBudgetError) {
+            busy(res, err.message);
             req.resume();
           } else res.destroy();
         },
@@ -171,17 +254,23 @@ export default defineProcessor({
     }
     session.afterCommit(() => {
       batch.forEach((request, i) => {
+        request.release();
         answer(request.res, 200, { flowFileId: ids[i] });
       });
     });
     session.afterRollback(() => {
-      for (const request of batch) answer(request.res, 500, { error: 'the FlowFile could not be committed; retry' });
+      for (const request of batch) {
+        request.release();
+        answer(request.res, 500, { error: 'the FlowFile could not be committed; retry' });
+      }
     });
   },
   async teardown(state, ctx) {
     state.closed = true;
-    for (const request of state.pending.splice(0))
+    for (const request of state.pending.splice(0)) {
+      request.release();
       answer(request.res, 503, { error: 'the processor stopped' }, { 'retry-after': '1' });
+    }
     if (state.server) {
       const server = state.server;
       await new Promise<void>((resolve) => {

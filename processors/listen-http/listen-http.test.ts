@@ -40,7 +40,7 @@ function send(url: string, init: RequestInit = {}) {
 
 describe('ListenHTTP on its own port', () => {
   test('a POST becomes a FlowFile with http.* attributes and RECEIVE; 200 only after the commit', async () => {
-    const { run, url } = await listener({ path: '/ingest' });
+    const { run, url } = await listener({ path: '/ingest', headersAsAttributes: '^x-trace$' });
     const woke = run.nextWake();
     const request = send(`${url}/ingest?source=test&tag=a&tag=b`, {
       body: '{"id":1}',
@@ -148,6 +148,47 @@ describe('ListenHTTP on its own port', () => {
     const { port } = blocker.address() as AddressInfo;
     const run = processorRunner(ListenHTTP, { port });
     await expect(run.start()).rejects.toThrow(/EADDRINUSE/);
+  });
+
+  test('credentials never become attributes; other headers only when headersAsAttributes matches', async () => {
+    for (const [headersAsAttributes, kept] of [
+      [undefined, ['http.headers.content-type', 'http.headers.user-agent']],
+      ['.*', ['http.headers.content-type', 'http.headers.user-agent', 'http.headers.x-api-note']],
+    ] as const) {
+      const { run, url } = await listener(headersAsAttributes ? { headersAsAttributes } : {});
+      const woke = run.nextWake();
+      const request = send(url, {
+        body: 'x',
+        headers: {
+          authorization: 'Bearer server-token',
+          'proxy-authorization': 'Basic cDpw',
+          cookie: 'sid=1',
+          'content-type': 'text/plain',
+          'user-agent': 'probe',
+          'x-api-note': 'n',
+        },
+      });
+      await woke;
+      await run.trigger();
+      expect((await request).status).toBe(200);
+      const names = Object.keys(run.transferred('success')[0]!.attributes).filter((k) => k.startsWith('http.headers.'));
+      expect(names.sort()).toEqual(expect.arrayContaining([...kept]));
+      expect(names.filter((n) => /authorization|cookie/.test(n))).toEqual([]);
+      if (!headersAsAttributes) expect(names).not.toContain('http.headers.x-api-note');
+      await run.stop();
+    }
+  });
+
+  test('its own port beyond loopback needs a server with a token; the budget must hold one body', () => {
+    expect(configIssues(ListenHTTP, { port: 9000, host: '0.0.0.0' })).toEqual([
+      { path: '/host', message: expect.stringMatching(/binding "0.0.0.0" opens this listener beyond this machine/) },
+    ]);
+    expect(configIssues(ListenHTTP, { port: 9000, host: '127.0.0.1' })).toEqual([]);
+    expect(configIssues(ListenHTTP, { port: 0, host: '0.0.0.0' })).toEqual([]); // mounted: the host is unused
+    expect(configIssues(ListenHTTP, { maxBodySize: '20 MB', maxPendingSize: '10 MB' })).toEqual([
+      { path: '/maxPendingSize', message: expect.stringMatching(/at least maxBodySize/) },
+    ]);
+    expect(configIssues(ListenHTTP, { headersAsAttributes: '(' })[0]!.path).toBe('/headersAsAttributes');
   });
 
   test('config is checked: path must start with /, sizes must be sizes', () => {

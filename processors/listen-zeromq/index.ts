@@ -1,7 +1,7 @@
 import type * as Zmq from 'zeromq';
 import { defineProcessor, type ProcessorLogger } from '../../server/engine/contract';
 import { Inbox } from '../message-inbox';
-import { checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
+import { checkBindHost, checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
 
 interface State {
   socket: Zmq.Pull | Zmq.Subscriber;
@@ -75,8 +75,8 @@ export default defineProcessor({
   input: 'forbidden',
   config,
   relationships: [{ name: 'success', description: 'Every received message.' }],
-  validate(cfg) {
-    const issues = checkEndpoint(cfg.endpoint);
+  validate(cfg, ctx) {
+    const issues = [...checkEndpoint(cfg.endpoint), ...checkBindHost(cfg.endpoint, cfg.mode, ctx)];
     if (cfg.socketType !== 'sub' && (cfg.topics.length !== 1 || cfg.topics[0] !== ''))
       issues.push({ path: '/topics', message: 'topics apply to a SUB socket only' });
     return issues;

@@ -2,7 +2,7 @@ import type * as Zmq from 'zeromq';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
-import { checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
+import { checkBindHost, checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
 
 const config = {
   type: 'object',
@@ -60,8 +60,8 @@ export default defineProcessor({
   input: 'required',
   config,
   relationships: [{ name: 'success', description: 'Handed to the ZeroMQ socket.' }],
-  validate(cfg) {
-    const issues = checkEndpoint(cfg.endpoint);
+  validate(cfg, ctx) {
+    const issues = [...checkEndpoint(cfg.endpoint), ...checkBindHost(cfg.endpoint, cfg.mode, ctx)];
     if (cfg.topicExpression !== '') issues.push(...checkExpressions([['/topicExpression', cfg.topicExpression]]));
     try {
       parseDuration(cfg.sendTimeout);

@@ -1,7 +1,7 @@
-import { link, mkdir, realpath, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineProcessor } from '../../server/engine/contract';
-import { checkAllowedDirectory, confinedPath, isInside } from '../file-access';
+import { ConfinementError, checkAllowedDirectory, confinedDirectory, confinedPath, realRoots } from '../file-access';
 
 /**
  * Links `temp` in at `target` unless that name exists (atomically: link fails with EEXIST); with `unique`,
@@ -18,6 +18,17 @@ async function placeExclusively(temp: string, target: string, unique: boolean): 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (!unique) return undefined;
     }
+  }
+}
+
+/** Creates `temp` (never writing through a link planted at that name); a leftover of a crash is replaced. */
+async function writeExclusively(temp: string, content: Buffer): Promise<void> {
+  try {
+    await writeFile(temp, content, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    await unlink(temp);
+    await writeFile(temp, content, { flag: 'wx' });
   }
 }
 
@@ -62,8 +73,10 @@ export default defineProcessor({
     },
   ],
   validate: (config, { allowedDirs }) => checkAllowedDirectory(config.directory, '/directory', allowedDirs),
-  async onTrigger(session, { config, logger }) {
+  async onTrigger(session, { config, logger, allowedDirs }) {
     const root = path.resolve(config.directory);
+    // Resolved on every trigger, by real path: the directory (or a parent) may have become a link since.
+    const roots = await realRoots(allowedDirs);
     for (const ff of await session.get(config.batchSize)) {
       const name = ff.attributes.filename ?? ff.id;
       const relative = config.useSubdirectory ? path.join(ff.attributes.path ?? '', name) : name;
@@ -71,24 +84,26 @@ export default defineProcessor({
         logger.warn({ flowFileId: ff.id }, `not written, routed to failure: ${message}`);
         session.transfer(session.putAttributes(ff, { 'putfile.error': message }), 'failure');
       };
-      let target = confinedPath(root, relative);
-      if (!target) {
+      const textTarget = confinedPath(root, relative);
+      if (!textTarget) {
         fail(`file name "${relative}" would be written outside ${root}`);
         continue;
       }
       try {
-        if (config.createDirectories) await mkdir(path.dirname(target), { recursive: true });
-        // A symbolic link inside the directory must not lead the write outside it.
-        const realRoot = await realpath(root);
-        const realParent = await realpath(path.dirname(target));
-        if (!isInside(realRoot, realParent)) {
-          fail(`file name "${relative}" leads outside ${root} through a symbolic link`);
-          continue;
-        }
+        // Each missing directory is created only once its existing ancestor resolved inside: first the root
+        // (inside the allowed directories), then the file's directory (inside the root). A link anywhere on
+        // the way that leads out is refused before anything is created.
+        const realRoot = await confinedDirectory(root, roots, config.createDirectories);
+        const realParent = await confinedDirectory(
+          path.join(realRoot, path.relative(root, path.dirname(textTarget))),
+          [realRoot],
+          config.createDirectories,
+        );
+        let target = path.join(realParent, path.basename(textTarget));
         // Written to a temporary file first; then `replace` renames over the target, and the other strategies
         // link it in place, which fails if the name exists: no check-then-write race between tasks or workers.
         const temp = path.join(path.dirname(target), `.${path.basename(target)}.${ff.id}.tmp`);
-        await writeFile(temp, ff.content);
+        await writeExclusively(temp, ff.content);
         try {
           if (config.conflictResolution === 'replace') await rename(temp, target);
           else {
@@ -106,7 +121,9 @@ export default defineProcessor({
         session.reportSend(ff, `file://${target}`);
         session.transfer(session.putAttributes(ff, { 'absolute.path': path.dirname(target) }), 'success');
       } catch (err) {
-        fail((err as Error).message);
+        if (err instanceof ConfinementError)
+          fail(`file name "${relative}" leads outside ${root} through a symbolic link: ${err.message}`);
+        else fail((err as Error).message);
       }
     }
   },

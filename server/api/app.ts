@@ -8,9 +8,11 @@ import { flowRoutes } from './flows.routes';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { listenRoutes } from './listen.routes';
 import { createMetrics } from './metrics';
+import { hostGuard, originGuard } from './origin';
 import { processorRoutes } from './processors.routes';
 import { provenanceRoutes } from './provenance.routes';
 import { DEFAULT_CONTENT_CAP, queueRoutes } from './queue.routes';
+import { rejectDeepBodies } from './request';
 import { statusRoutes } from './status.routes';
 import { StatusStream } from './status-stream';
 import { uiRoutes } from './ui-static';
@@ -31,6 +33,15 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** More routes under /api, mounted after the built-in ones (cluster mode: /api/workers). */
   apiRoutes?: Router[];
+  /**
+   * Host names the server answers besides IP literals and localhost (`--allowed-hosts`): `name`, `.domain`
+   * (and its subdomains) or `*`. Any other Host header gets 403 (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
+  /** Most concurrent /api/events clients (default 100); beyond it 503. */
+  maxEventClients?: number;
+  /** Bytes an /api/events client may have waiting unsent before it is dropped (default 1 MiB). */
+  maxEventBufferBytes?: number;
 }
 
 /** The whole HTTP surface: the API under /api, /metrics, /healthz, /listen and the UI. */
@@ -44,8 +55,11 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   const stream = new StatusStream(manager, {
     intervalMs: options.statusIntervalMs ?? 1000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    maxClients: options.maxEventClients,
+    maxBufferedBytes: options.maxEventBufferBytes,
   });
 
+  app.use(hostGuard(options.allowedHosts ?? []));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -53,17 +67,25 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   app.use(listenRoutes(requireToken(token)));
 
   const api = Router();
+  api.use(originGuard());
   api.get('/events', requireToken(token, { allowQuery: true }), stream.handler);
   api.use(requireToken(token));
   // Not strict: a JSON scalar (`null`, `5`) is valid JSON; the schemas then say "must be object" at its path.
   api.use(
     express.json({ limit: options.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }),
   );
-  api.use(processorRoutes(manager.options.registry, manager.options.allowedDirs ?? []));
+  api.use(rejectDeepBodies());
+  api.use(
+    processorRoutes(
+      manager.options.registry,
+      manager.options.allowedDirs ?? [],
+      manager.options.authenticated ?? false,
+    ),
+  );
   api.use(flowRoutes(manager, options.maxBodyBytes));
   api.use(statusRoutes(manager));
   api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));
-  api.use(provenanceRoutes(options.provenance));
+  api.use(provenanceRoutes(options.provenance, options.manager));
   for (const routes of options.apiRoutes ?? []) api.use(routes);
   api.use(notFoundHandler);
   app.use('/api', api);

@@ -28,7 +28,5 @@ export function requireToken(token: string | undefined, options: { allowQuery?: 
   };
 }
 
-/** Loopback interfaces: binding anything else needs a token. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+/** Loopback interfaces: binding anything else needs a token (one rule for the server and its listeners). */
+export { isLoopback } from '../validation/listener';

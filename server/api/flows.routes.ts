@@ -1,5 +1,6 @@
-import { type Request, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import multer from 'multer';
+import { parseFlowJson } from '../flow-loader';
 import type { FlowManager } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
 import { relationshipsByProcessor } from './processors.routes';
@@ -12,7 +13,7 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBodyBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
   });
-  const { registry, allowedDirs = [] } = manager.options;
+  const { registry, allowedDirs = [], authenticated = false } = manager.options;
 
   router.get('/flows', (_req, res) => {
     res.json(manager.list());
@@ -26,11 +27,14 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
   /** Checks a flow without saving it: always 200 with `valid` and the path-named issues. */
   router.post('/flows/validate', (req, res) => {
     const body = jsonBody(req);
-    res.json({ ...manager.validate(body), relationships: relationshipsByProcessor(body, registry, allowedDirs) });
+    res.json({
+      ...manager.validate(body),
+      relationships: relationshipsByProcessor(body, registry, allowedDirs, authenticated),
+    });
   });
 
   /** A flow JSON body, or a multipart upload with one file; `?replace=true` replaces a flow with the same id. */
-  router.post('/flows/import', upload.any(), async (req, res) => {
+  router.post('/flows/import', malformedUploadIs400(upload.any()), async (req, res) => {
     const replace = parseBoolean(queryString(req, 'replace'), 'replace');
     const { flow, created } = await manager.import(importedBody(req), replace);
     res
@@ -88,16 +92,27 @@ function processorState(manager: FlowManager, flowId: string, processorId: strin
   return { flowId, processorId, state: manager.status(flowId).processors[processorId]?.state };
 }
 
+/**
+ * Multer passes the multipart parser's own errors on as plain errors (a truncated upload: "Unexpected end of
+ * form"): they are the client's fault, so 400 naming the cause, not 500.
+ */
+function malformedUploadIs400(parse: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    parse(req, res, (err?: unknown) => {
+      if (err === undefined || err instanceof multer.MulterError || !(err instanceof Error)) return next(err);
+      next(new HttpError(400, `malformed multipart upload: ${err.message}`, [{ path: '', message: err.message }]));
+    });
+  };
+}
+
 function importedBody(req: Request): unknown {
   const files = (req.files ?? []) as Express.Multer.File[];
   if (files.length > 0) {
     const file = files[0]!;
-    try {
-      return JSON.parse(file.buffer.toString('utf8'));
-    } catch (err) {
-      const message = (err as Error).message;
-      throw new HttpError(400, `uploaded file "${file.originalname}" is not JSON: ${message}`, [{ path: '', message }]);
-    }
+    const parsed = parseFlowJson(file.buffer.toString('utf8'));
+    if (parsed.ok) return parsed.value;
+    const message = parsed.issues[0]!.message.replace(/^invalid JSON: /, '');
+    throw new HttpError(400, `uploaded file "${file.originalname}" is not JSON: ${message}`, [{ path: '', message }]);
   }
   if (req.is('multipart/form-data')) throw new HttpError(400, 'the upload holds no file; send the flow as a file part');
   return jsonBody(req);

@@ -38,6 +38,7 @@ export function relationshipsByProcessor(
   input: unknown,
   registry: ProcessorRegistry,
   allowedDirs: readonly string[],
+  authenticated = false,
 ): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   const processors = (input as { processors?: unknown })?.processors;
@@ -47,13 +48,17 @@ export function relationshipsByProcessor(
     if (typeof id !== 'string' || typeof type !== 'string') continue;
     const def = registry.get(type);
     if (!def) continue;
-    const checked = registry.checkConfig(type, config, '', allowedDirs);
+    const checked = registry.checkConfig(type, config, '', allowedDirs, authenticated);
     if (checked.issues.length === 0) out[id] = relationshipsOf(def, checked.config).map((r) => r.name);
   }
   return out;
 }
 
-export function processorRoutes(registry: ProcessorRegistry, allowedDirs: readonly string[]): Router {
+export function processorRoutes(
+  registry: ProcessorRegistry,
+  allowedDirs: readonly string[],
+  authenticated = false,
+): Router {
   const router = Router();
   const definition = (type: string) => {
     const def = registry.get(type);
@@ -72,7 +77,7 @@ export function processorRoutes(registry: ProcessorRegistry, allowedDirs: readon
   /** Body: a config object. Answer: every relationship for that config (routers derive some from it). */
   router.post('/processors/:type/relationships', (req, res) => {
     const def = definition(req.params.type);
-    const checked = registry.checkConfig(def.type, jsonBody(req), '', allowedDirs);
+    const checked = registry.checkConfig(def.type, jsonBody(req), '', allowedDirs, authenticated);
     if (checked.issues.length > 0) throw new HttpError(400, `invalid ${def.type} config`, checked.issues);
     res.json({ type: def.type, relationships: relationshipsOf(def, checked.config) });
   });

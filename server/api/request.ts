@@ -1,5 +1,14 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { checkNesting } from '../validation/nesting';
 import { HttpError } from './http-errors';
+
+/** 400 naming the path when a parsed JSON body nests too deep, before any route (or ajv) walks it. */
+export function rejectDeepBodies(): RequestHandler {
+  return (req, _res, next) => {
+    const issue = checkNesting(req.body);
+    next(issue ? new HttpError(400, `request body is ${issue.message}`, [issue]) : undefined);
+  };
+}
 
 /** The parsed JSON body; 415 when the request did not send JSON. */
 export function jsonBody(req: Request): unknown {

@@ -1,12 +1,20 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { FlowChange, FlowManager } from '../runtime/flow-manager';
+import { sendError } from './http-errors';
 import { queryString } from './request';
+
+export const DEFAULT_MAX_EVENT_CLIENTS = 100;
+export const DEFAULT_MAX_EVENT_BUFFER = 1024 * 1024;
 
 export interface StatusStreamOptions {
   /** How often the status of every running flow is pushed. */
   intervalMs: number;
   /** How often an SSE comment keeps idle proxies from closing the stream. */
   heartbeatMs: number;
+  /** Most concurrent clients; one more gets 503 with Retry-After. */
+  maxClients?: number;
+  /** Bytes a client may have waiting unsent (not taken by its socket) before it is dropped. */
+  maxBufferedBytes?: number;
 }
 
 interface Client {
@@ -19,7 +27,9 @@ interface Client {
  * `GET /api/events`: Server-Sent Events. On connect, one `{type:'status', flowId, status}` per flow; then the
  * status of every running flow each interval, `{type:'flow', flowId, action}` when a flow changes (followed
  * by its status), and heartbeat comments. Each status is serialized once per tick for all clients; a client
- * that is not keeping up skips ticks instead of buffering them.
+ * that is not keeping up skips ticks instead of buffering them, and one whose unsent backlog still passes
+ * `maxBufferedBytes` (it stopped reading) is disconnected, so memory per client is bounded. At most
+ * `maxClients` streams are open at once.
  */
 export class StatusStream {
   private readonly clients = new Set<Client>();
@@ -39,6 +49,11 @@ export class StatusStream {
   }
 
   readonly handler: RequestHandler = (req: Request, res: Response) => {
+    if (this.clients.size >= (this.options.maxClients ?? DEFAULT_MAX_EVENT_CLIENTS)) {
+      res.set('Retry-After', '5');
+      sendError(res, 503, `too many event stream clients (${this.clients.size}); retry later`);
+      return;
+    }
     const client: Client = { res, flowId: queryString(req, 'flowId') || undefined };
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -72,6 +87,11 @@ export class StatusStream {
     }
     if (skipIfBehind && res.writableNeedDrain) return;
     res.write(message);
+    // A client that stopped reading: its backlog would grow with every change; cut it off (it may reconnect).
+    if (res.writableLength > (this.options.maxBufferedBytes ?? DEFAULT_MAX_EVENT_BUFFER)) {
+      this.drop(client);
+      res.destroy();
+    }
   }
 
   private broadcast(flowId: string | undefined, message: string, skipIfBehind: boolean): void {

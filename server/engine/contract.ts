@@ -18,6 +18,14 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** What a processor's own config checks may depend on besides the config. */
+export interface ValidationContext {
+  /** Directories file processors may use; empty = unrestricted. */
+  allowedDirs: readonly string[];
+  /** The server requires a token: a processor may open a port beyond loopback. */
+  authenticated: boolean;
+}
+
 /** The only way a processor touches FlowFiles. The engine commits it when onTrigger returns. */
 export interface ProcessSession {
   /** Takes up to `max` FlowFiles from the processor's input connections; [] when there are none. */
@@ -107,7 +115,7 @@ export interface ProcessorDefinition<C = any, S = any> {
   /** Emit a ROUTE event for each transfer (routers). */
   routes?: boolean;
   /** Checks a schema cannot express (expressions compile, regexes parse, paths allowed). */
-  validate?: (config: C, ctx: { allowedDirs: readonly string[] }) => ConfigIssue[];
+  validate?: (config: C, ctx: ValidationContext) => ConfigIssue[];
   /** Parses the config once per start; the result is `ctx.state`, shared by the processor's tasks. */
   setup?: (config: C, ctx: SetupContext) => S | Promise<S>;
   onTrigger(session: ProcessSession, ctx: TriggerContext<C, S>): void | Promise<void>;

@@ -32,13 +32,15 @@ export class ProcessorRegistry {
 
   /**
    * Validates a config (schema, then the processor's own checks) and returns it with defaults applied.
-   * Paths are prefixed with `prefix`, e.g. "/processors/2/config".
+   * Paths are prefixed with `prefix`, e.g. "/processors/2/config". `authenticated`: the server requires a token
+   * (listeners may then bind beyond loopback).
    */
   checkConfig(
     type: string,
     config: unknown,
     prefix = '',
     allowedDirs: readonly string[] = [],
+    authenticated = false,
   ): { issues: ValidationIssue[]; config: Record<string, unknown> } {
     const definition = this.definitions.get(type);
     const validate = this.validators.get(type);
@@ -46,7 +48,7 @@ export class ProcessorRegistry {
       return { issues: [{ path: prefix, message: `unknown processor type "${type}"` }], config: {} };
     const copy = structuredClone(config ?? {}) as Record<string, unknown>;
     if (!validate(copy)) return { issues: toIssues(validate.errors, prefix), config: copy };
-    const own = definition.validate?.(copy, { allowedDirs }) ?? [];
+    const own = definition.validate?.(copy, { allowedDirs, authenticated }) ?? [];
     return { issues: own.map((i) => ({ path: `${prefix}${i.path}`, message: i.message })), config: copy };
   }
 }

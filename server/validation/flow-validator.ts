@@ -4,6 +4,7 @@ import { relationshipsOf } from '../engine/contract';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import { getOrInsert } from '../util/maps';
 import { createAjv, toIssues, type ValidationIssue } from './ajv';
+import { checkNesting } from './nesting';
 
 const strictAjv = createAjv();
 const validateShape = strictAjv.compile(flowSchema);
@@ -14,14 +15,19 @@ export type FlowCheck = { ok: true; flow: Flow; resolved: ResolvedFlow } | { ok:
 export interface ValidateOptions {
   /** Directories file processors may use; empty = unrestricted. */
   allowedDirs?: readonly string[];
+  /** The server requires a token: listeners may bind beyond loopback. Default false. */
+  authenticated?: boolean;
 }
 
 /**
- * Validates a flow in three layers, each naming JSON paths: the flow schema, each processor's config
+ * Validates a flow in three layers (after a nesting-depth check), each naming JSON paths: the flow schema, each processor's config
  * schema (and its own checks), then the graph. On success returns the flow as given and a resolved copy
  * with every default applied (what the engine runs).
  */
 export function validateFlow(input: unknown, registry: ProcessorRegistry, options: ValidateOptions = {}): FlowCheck {
+  // First, and without recursion: ajv and structuredClone would overflow the stack on a very deep document.
+  const deep = checkNesting(input);
+  if (deep) return { ok: false, issues: [deep] };
   if (!validateShape(input)) return { ok: false, issues: toIssues(validateShape.errors) };
   const flow = input as Flow;
   const resolved = structuredClone(flow) as unknown as ResolvedFlow;
@@ -43,7 +49,13 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
       });
       return;
     }
-    const checked = registry.checkConfig(p.type, p.config, `/processors/${i}/config`, options.allowedDirs ?? []);
+    const checked = registry.checkConfig(
+      p.type,
+      p.config,
+      `/processors/${i}/config`,
+      options.allowedDirs ?? [],
+      options.authenticated ?? false,
+    );
     issues.push(...checked.issues);
     p.config = checked.config;
     if (checked.issues.length === 0)

@@ -188,6 +188,7 @@ describe('import and export', () => {
     await api().delete('/api/flows/trip').expect(204);
     await api()
       .post('/api/flows/import')
+      .set('X-Sluice-Request', '1') // uploads must be non-simple requests (cross-site protection)
       .attach('file', Buffer.from(exported.body), { filename: 'trip.json', contentType: 'application/json' })
       .expect(201);
     expect((await api().get('/api/flows/trip').expect(200)).body).toEqual(flow);
@@ -205,19 +206,24 @@ describe('import and export', () => {
   });
 
   test('invalid uploads: not JSON, an invalid flow, no file', async () => {
-    const notJson = await api().post('/api/flows/import').attach('file', Buffer.from('{oops'), 'x.json').expect(400);
+    const notJson = await api()
+      .post('/api/flows/import')
+      .set('X-Sluice-Request', '1')
+      .attach('file', Buffer.from('{oops'), 'x.json')
+      .expect(400);
     expect(notJson.body.error).toMatch(/not JSON/);
     const flow = pipeFlow('up');
     flow.connections[0]!.target = 'ghost';
     const invalid = await api()
       .post('/api/flows/import')
+      .set('X-Sluice-Request', '1') // uploads must be non-simple requests (cross-site protection)
       .attach('file', Buffer.from(JSON.stringify(flow)), 'up.json')
       .expect(400);
     expect(invalid.body.details).toContainEqual({
       path: '/connections/0/target',
       message: 'no processor with id "ghost" in this flow',
     });
-    await api().post('/api/flows/import').field('note', 'no file').expect(400);
+    await api().post('/api/flows/import').set('X-Sluice-Request', '1').field('note', 'no file').expect(400);
     await api().get('/api/flows/missing/export').expect(404);
   });
 });

@@ -52,6 +52,7 @@ describe('limits and headers', () => {
     await api.post('/api/flows/validate').send(big).expect(413);
     const upload = await api
       .post('/api/flows/import')
+      .set('X-Sluice-Request', '1')
       .attach('file', Buffer.from(JSON.stringify(big)), 'big.json')
       .expect(413);
     expect(upload.body.error).toMatch(/upload rejected/);
