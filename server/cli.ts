@@ -9,19 +9,30 @@ import { createLogger } from './logger';
 import { addNatsOptions, type NatsCliOptions, openNatsFromCli } from './nats/cli-options';
 import type { NatsBackend } from './nats/nats-backend';
 import type { RunningServer } from './serve';
+import type { SyncPolicy } from './storage/durable/sync-policy';
 import { formatIssue } from './validation/ajv';
 
 const program = new Command('sluice').description('Visual, flow-based data pipelines.').showHelpAfterError();
 
 program
   .command('validate')
-  .description('Validate flow files; prints one line per error as "file: /json/path: message".')
+  .description('Validate flow files as `sluice serve` would; prints one line per error as "file: /json/path: message".')
   .argument('<flows...>', 'flow JSON files')
-  .action(async (files: string[]) => {
+  .addOption(
+    new Option('--allow-dir <dir...>', 'directories file processors may use (default: the data directory, as serve)'),
+  )
+  .option('--data <dir>', 'the data directory serve would use', process.env.SLUICE_DATA ?? './data')
+  .addOption(
+    new Option('--authenticated', 'validate for a server that runs with a token (listeners may bind beyond loopback)')
+      .env('SLUICE_TOKEN')
+      .argParser(() => true),
+  )
+  .action(async (files: string[], opts: { allowDir?: string[]; data: string; authenticated?: boolean }) => {
     const registry = createRegistry();
+    const allowedDirs = (opts.allowDir ?? [opts.data]).map((d) => path.resolve(d));
     let failed = false;
     for (const file of files) {
-      const check = await loadFlowFile(file, registry);
+      const check = await loadFlowFile(file, registry, { allowedDirs, authenticated: Boolean(opts.authenticated) });
       if (check.ok) continue;
       failed = true;
       for (const issue of check.issues) process.stdout.write(`${file}: ${formatIssue(issue)}\n`);
@@ -109,6 +120,31 @@ const serveCommand = program
   )
   .addOption(new Option('--allow-dir <dir...>', 'directories file processors may use (default: the data directory)'))
   .option('--max-body <size>', 'largest request body, e.g. "5mb"', '5mb')
+  .addOption(
+    new Option(
+      '--queues <where>',
+      'durable: queues, content and provenance on disk under --data; memory: lost on restart',
+    )
+      .choices(['durable', 'memory'])
+      .default('durable')
+      .env('SLUICE_QUEUES'),
+  )
+  .addOption(
+    new Option(
+      '--sync <policy>',
+      'durable commits: always = fsync per group commit (survives power loss); batch = synced right after (a power loss may take the last commits); none = the OS decides (process crash only)',
+    )
+      .choices(['always', 'batch', 'none'])
+      .default('always')
+      .env('SLUICE_SYNC'),
+  )
+  .addOption(
+    new Option('--swap-threshold <count>', 'queued FlowFiles kept in memory per connection; the rest wait on disk')
+      .argParser(parseCount)
+      .default(20_000)
+      .env('SLUICE_SWAP_THRESHOLD'),
+  )
+  .option('--no-examples', 'do not seed a fresh data directory with the example flows')
   .option('--no-worker', 'cluster mode: API and UI only, run no flows in this process (workers run them)');
 addClusterOptions(
   addNatsOptions(serveCommand),
@@ -123,6 +159,10 @@ serveCommand.action(
       token?: string;
       allowDir?: string[];
       maxBody: string;
+      queues: 'durable' | 'memory';
+      sync: SyncPolicy;
+      swapThreshold: number;
+      examples: boolean;
     } & ClusterCliOptions & { worker: boolean },
   ) => {
     const maxBodyBytes = parseBodySize(opts.maxBody);
@@ -136,9 +176,19 @@ serveCommand.action(
         token: opts.token || undefined,
         allowedDirs: opts.allowDir?.map((d) => path.resolve(d)),
         maxBodyBytes,
+        queues: opts.queues,
+        sync: opts.sync,
+        swapThreshold: opts.swapThreshold,
+        ...(opts.examples === false && { examplesDir: false as const }),
       };
+      // The provenance stream's index lives in the data directory, so a restart does not read it all again.
+      const provenanceIndex = opts.provenanceIndex ?? path.join(serveOptions.dataDir, 'provenance-index');
       server = opts.nats
-        ? await (await import('./cluster/cluster-command')).serveOnCluster(serveOptions, { ...opts, nats: opts.nats })
+        ? await (await import('./cluster/cluster-command')).serveOnCluster(serveOptions, {
+            ...opts,
+            nats: opts.nats,
+            provenanceIndex,
+          })
         : await startServer(serveOptions);
     } catch (err) {
       process.stderr.write(`sluice serve: ${(err as Error).message}\n`);
@@ -167,6 +217,12 @@ function parseBodySize(value: string): number {
     process.exit(1);
   }
   return size;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
 }
 
 function parsePort(value: string): number {

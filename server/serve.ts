@@ -12,11 +12,12 @@ import type { ProcessorRegistry } from './engine/processor-registry';
 import type { ProvenanceStore } from './engine/provenance';
 import { createLogger } from './logger';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
-import { type FlowPersistence, FlowStore } from './storage/flow-store';
 import { DataDirLock } from './storage/durable/data-dir-lock';
 import { FlowFileRepository } from './storage/durable/flowfile-repository';
 import type { SyncPolicy } from './storage/durable/sync-policy';
+import { type FlowPersistence, FlowStore } from './storage/flow-store';
 import { MemoryProvenanceStore } from './storage/memory-provenance-store';
+import { LmdbProvenanceStore } from './storage/provenance-repository/lmdb-provenance-store';
 
 export interface ServeOptions {
   port: number;
@@ -98,6 +99,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ? FlowFileRepository.open(path.join(dataDir, 'repository'), {
           sync: options.sync ?? 'always',
           swapThreshold: options.swapThreshold,
+          provenance: (root) => new LmdbProvenanceStore(root),
         })
       : undefined;
   } catch (err) {
@@ -117,8 +119,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger,
     allowedDirs: (options.allowedDirs ?? [dataDir]).map((d) => path.resolve(d)),
     queueFactory: options.queueFactory ?? repository?.queueFactory,
-    commitWriter: repository && withProvenance(repository, provenance),
+    commitWriter: repository?.commitWriter,
     processorState: repository && ((flowId, processorId) => repository.processorState(flowId, processorId)),
+    contentOf: repository && ((claim) => repository.content.read(claim)),
     store: options.store ?? new FlowStore(dataDir),
     runFlows: options.runFlows,
     statusSource: options.statusSource,
@@ -191,17 +194,4 @@ function listen(app: Express, port: number, host: string): Promise<Server> {
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
-}
-
-/**
- * The repository's commit, with provenance appended to a store that is not part of its transaction.
- * Goes away once the provenance repository stages its writes in the commit.
- */
-function withProvenance(repository: FlowFileRepository, provenance: ProvenanceStore) {
-  if (repository.provenance) return repository.commitWriter;
-  return async (c: Parameters<FlowFileRepository['commitWriter']>[0]) => {
-    await repository.commitWriter(c);
-    if (c.provenance)
-      await (provenance.appendBatch ? provenance.appendBatch(c.provenance) : provenance.append(c.provenance.toEvents()));
-  };
 }

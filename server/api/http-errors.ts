@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import multer from 'multer';
 import type { ProcessorLogger } from '../engine/contract';
-import { ConflictError, FlowValidationError, NotFoundError } from '../runtime/errors';
+import { ConflictError, FlowValidationError, GoneError, NotFoundError } from '../runtime/errors';
 import type { ValidationIssue } from '../validation/ajv';
 
 /** Every error answer has this shape; `details` name JSON paths where there are any. */
@@ -57,6 +57,7 @@ function classify(err: unknown): { status: number; error: string; details: Valid
   if (err instanceof FlowValidationError) return { status: 400, error: 'invalid flow', details: err.issues };
   if (err instanceof NotFoundError) return { status: 404, error: err.message, details: [] };
   if (err instanceof ConflictError) return { status: 409, error: err.message, details: err.details };
+  if (err instanceof GoneError) return { status: 410, error: err.message, details: [] };
   if (err instanceof multer.MulterError) {
     const tooLarge = err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE';
     return { status: tooLarge ? 413 : 400, error: `upload rejected: ${err.message}`, details: [] };

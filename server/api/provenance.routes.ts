@@ -1,10 +1,14 @@
 import { Router } from 'express';
 import { PROVENANCE_EVENT_TYPES, type ProvenanceEventType, type ProvenanceStore } from '../engine/provenance';
+import type { FlowManager } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
 import { queryInt, queryString, queryTime } from './request';
 
-/** Provenance search, one event, and the lineage graph of a FlowFile. */
-export function provenanceRoutes(provenance: ProvenanceStore): Router {
+/**
+ * Provenance search, one event, the lineage graph of a FlowFile, the content before and after an event, and
+ * replay (through the FlowManager: the API never touches a queue).
+ */
+export function provenanceRoutes(provenance: ProvenanceStore, manager: FlowManager): Router {
   const router = Router();
 
   /** Newest first; every filter optional. */
@@ -39,15 +43,47 @@ export function provenanceRoutes(provenance: ProvenanceStore): Router {
   });
 
   router.get('/provenance/:eventId', async (req, res) => {
-    const id = Number(req.params.eventId);
-    if (!Number.isSafeInteger(id) || id < 1)
-      throw new HttpError(400, 'an event id is a positive integer', [
-        { path: '/eventId', message: 'must be a positive integer' },
-      ]);
+    const id = eventIdOf(req.params.eventId);
     const event = await provenance.get(id);
     if (!event) throw new HttpError(404, `no provenance event ${id}`);
     res.json(event);
   });
 
+  /** The content before (`input`) or after (`output`) an event; `?download=1` saves it as a file. */
+  router.get('/provenance/:eventId/content/:side', async (req, res) => {
+    const id = eventIdOf(req.params.eventId);
+    const side = req.params.side;
+    if (side !== 'input' && side !== 'output')
+      throw new HttpError(400, 'the side is "input" or "output"', [
+        { path: '/side', message: 'must be input or output' },
+      ]);
+    const { event, content } = await manager.eventContent(id, side);
+    res.setHeader('Content-Type', event.attributes['mime.type'] || 'application/octet-stream');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.query.download !== undefined)
+      res.setHeader('Content-Disposition', `attachment; filename="event-${id}-${side}.bin"`);
+    else res.setHeader('Content-Security-Policy', "default-src 'none'");
+    res.send(content);
+  });
+
+  /** Replays an event: its FlowFile, as it was, goes back into the connection it came from (REPLAY event). */
+  router.post('/provenance/:eventId/replay', async (req, res) => {
+    const id = eventIdOf(req.params.eventId);
+    const body = (req.body ?? {}) as { connectionId?: unknown };
+    if (body.connectionId !== undefined && typeof body.connectionId !== 'string')
+      throw new HttpError(400, 'connectionId is a string', [{ path: '/connectionId', message: 'must be a string' }]);
+    const replayed = await manager.replay(id, body.connectionId);
+    res.status(201).json({ eventId: id, ...replayed });
+  });
+
   return router;
+}
+
+function eventIdOf(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new HttpError(400, 'an event id is a positive integer', [
+      { path: '/eventId', message: 'must be a positive integer' },
+    ]);
+  return id;
 }

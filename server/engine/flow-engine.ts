@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { ResolvedFlow } from '../../flows/flow-schema';
 import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
 import type { FlowFileQueue, Prioritizer, QueuedFlowFile } from '../storage/queue';
 import { RunningConnection } from './backpressure';
 import type { ProcessorLogger, ProcessorStateValues } from './contract';
-import type { FlowFile } from './flowfile';
+import { type FlowFile, restoredFlowFile } from './flowfile';
 import type { ProcessorRegistry } from './processor-registry';
-import { type NewProvenanceEvent, NO_IDS, type ProvenanceStore } from './provenance';
+import { type NewProvenanceEvent, NO_IDS, type ProvenanceEvent, type ProvenanceStore } from './provenance';
 import { type ProcessorHost, RunningProcessor } from './running-processor';
 import { applyCommitWith, type CommitWriter } from './session-commit';
 import { type BackendStatus, type FlowStatus, flowStatus } from './status';
@@ -209,6 +210,50 @@ export class FlowEngine {
   async queuedFlowFile(connectionId: string, flowFileId: string): Promise<FlowFile | undefined> {
     const queue = this.connection(connectionId).queue;
     return queue.lookup ? queue.lookup(flowFileId) : queue.find(flowFileId);
+  }
+
+  /**
+   * Replays a provenance event: a new FlowFile with the event's attributes and the given content (as it was at
+   * the event) enters the connection into the event's processor, with a REPLAY event naming the original as
+   * its parent. `connectionId` picks the connection when the processor has several inputs.
+   */
+  async replay(
+    event: ProvenanceEvent,
+    content: Buffer,
+    connectionId?: string,
+    claim?: string,
+  ): Promise<{ flowFileId: string; connectionId: string }> {
+    const inputs = [...this.connections.values()].filter((c) => c.spec.target === event.componentId);
+    const target = connectionId ? inputs.find((c) => c.id === connectionId) : inputs[0];
+    if (!target)
+      throw new Error(
+        connectionId
+          ? `connection "${connectionId}" does not lead into "${event.componentId}"; it has ${inputs.map((c) => `"${c.id}"`).join(', ') || 'no inputs'}`
+          : `"${event.componentId}" has no incoming connection to replay into (a source's events cannot be replayed)`,
+      );
+    const id = randomUUID();
+    const now = Date.now();
+    const ff = restoredFlowFile(id, { ...event.attributes, uuid: id }, content, now, event.lineageStartDate);
+    await target.queue.offer([ff]);
+    await this.provenance.append([
+      {
+        type: 'REPLAY',
+        time: now,
+        flowId: this.flow.id,
+        flowFileId: id,
+        componentId: event.componentId,
+        componentType: event.componentType,
+        parentIds: [event.flowFileId],
+        childIds: [id],
+        attributes: ff.attributes,
+        contentSize: ff.size,
+        lineageStartDate: ff.lineageStartDate,
+        details: `replay of event ${event.eventId} into connection "${target.id}"`,
+        ...(claim !== undefined && { contentClaim: claim }),
+      },
+    ]);
+    this.processors.get(target.spec.target)?.signal.notify();
+    return { flowFileId: id, connectionId: target.id };
   }
 
   /** Empties a connection's queue (FlowFiles not taken by a session), with a DROP event for each. */

@@ -59,7 +59,10 @@ export class ProvenanceBatch {
       this.claims ??= new Array(this.types.length);
       this.claims[i] = claim;
     }
-    if (previous !== undefined) (this.previousClaims ??= new Map()).set(i, previous);
+    if (previous !== undefined) {
+      this.previousClaims ??= new Map();
+      this.previousClaims.set(i, previous);
+    }
   }
 
   /** The content claim after event `i`, if the repository recorded one. */

@@ -14,6 +14,7 @@ export const PROVENANCE_EVENT_TYPES = [
   'CLONE',
   'DROP',
   'EXPIRE',
+  'REPLAY',
 ] as const;
 export type ProvenanceEventType = (typeof PROVENANCE_EVENT_TYPES)[number];
 

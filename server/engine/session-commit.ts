@@ -33,9 +33,7 @@ export type CommitWriter = (commit: SessionCommit) => Promise<void>;
  * publish is durable): outputs and provenance side by side (one round trip on a broker, not two), then the
  * inputs acknowledged, so a crash in between means redelivery, never loss.
  */
-export function applyCommitWith(
-  appendProvenance: (batch: ProvenanceBatch) => void | Promise<void>,
-): CommitWriter {
+export function applyCommitWith(appendProvenance: (batch: ProvenanceBatch) => void | Promise<void>): CommitWriter {
   return async (commit) => {
     const writes: (void | Promise<void>)[] = [];
     for (const [queue, batch] of commit.outputs) writes.push(queue.offer(batch));

@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { MemoryQueue } from '../storage/memory-queue';
 import { newFlowFile } from './flowfile';
 import type { NewProvenanceEvent } from './provenance';
-import { applyCommitWith } from './session-commit';
 import { Session, type SessionHost } from './session';
+import { applyCommitWith } from './session-commit';
 
 function setup() {
   const input = new MemoryQueue('in');

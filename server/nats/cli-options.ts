@@ -14,6 +14,8 @@ export interface NatsCliOptions {
   provenanceMaxBytes: string;
   /** Copies of every stream and bucket (a JetStream cluster); default 1. */
   replicas?: number;
+  /** Where this process keeps its on-disk index of the provenance stream (default: a temporary directory). */
+  provenanceIndex?: string;
 }
 
 export function addNatsOptions(command: Command): Command {
@@ -24,6 +26,12 @@ export function addNatsOptions(command: Command): Command {
     .option('--nats-ack-wait <duration>', 'NATS: a message held this long without progress is redelivered', '30s')
     .option('--provenance-max-age <duration>', 'NATS: provenance stream keeps events this long', '24h')
     .option('--provenance-max-bytes <size>', 'NATS: provenance stream keeps at most this much', '1 GB')
+    .addOption(
+      new Option(
+        '--provenance-index <dir>',
+        "NATS: this process's on-disk index of the provenance stream (queries, lineage); kept across restarts",
+      ).env('SLUICE_PROVENANCE_INDEX'),
+    )
     .addOption(
       new Option('--replicas <n>', 'NATS: copies of every stream and bucket created (3 on a three-node cluster)')
         .env('SLUICE_REPLICAS')
@@ -63,7 +71,7 @@ export async function openNatsFromCli(
       url: opts.nats,
       logger,
       ackWaitMs,
-      provenance: { maxAgeMs, maxBytes, logger },
+      provenance: { maxAgeMs, maxBytes, logger, ...(opts.provenanceIndex && { indexDir: opts.provenanceIndex }) },
       replicas: opts.replicas,
       onRetry: (message) => process.stderr.write(`sluice: ${message}\n`),
       signal,

@@ -22,3 +22,6 @@ export class ConflictError extends Error {
     super(message);
   }
 }
+
+/** What was asked for existed but is gone for good (content aged out of the archive). The API answers 410. */
+export class GoneError extends Error {}

@@ -1,16 +1,17 @@
 import type { Flow, ResolvedFlow } from '../../flows/flow-schema';
-import type { ProcessorLogger } from '../engine/contract';
+import type { ProcessorLogger, ProcessorStateValues } from '../engine/contract';
 import { FlowEngine, type QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
 import type { ProcessorRegistry } from '../engine/processor-registry';
-import type { ProvenanceStore } from '../engine/provenance';
+import type { ProvenanceEvent, ProvenanceStore } from '../engine/provenance';
+import type { CommitWriter } from '../engine/session-commit';
 import type { FlowStatus } from '../engine/status';
 import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
 import type { QueuedFlowFile } from '../storage/queue';
 import type { ValidationIssue } from '../validation/ajv';
 import { validateFlow } from '../validation/flow-validator';
 import { carryOverStats, completeMoves, handoverQueues, memoryQueueFactory, nonEmptyRemovals } from './engine-swap';
-import { ConflictError, FlowValidationError, NotFoundError } from './errors';
+import { ConflictError, FlowValidationError, GoneError, NotFoundError } from './errors';
 import { loadExamples } from './examples';
 import {
   type Entry,
@@ -25,7 +26,7 @@ import {
 import { KeyedLock } from './keyed-lock';
 import { onlyLayoutChanged } from './layout-change';
 
-export { ConflictError, FlowValidationError, NotFoundError } from './errors';
+export { ConflictError, FlowValidationError, GoneError, NotFoundError } from './errors';
 export type { FlowChange, FlowChangeAction, FlowState, FlowStatusView, FlowSummary } from './flow-entry';
 
 export interface FlowManagerOptions {
@@ -33,7 +34,15 @@ export interface FlowManagerOptions {
   provenance: ProvenanceStore;
   logger: ProcessorLogger;
   allowedDirs?: readonly string[];
+  /** The server requires a token: validation lets listeners bind beyond loopback. */
+  authenticated?: boolean;
   queueFactory?: QueueFactory;
+  /** Applies committed sessions (the durable repository); default: straight to the queues. */
+  commitWriter?: CommitWriter;
+  /** The content repository's read of a claim (durable repository only); undefined once it aged out. */
+  contentOf?: (claim: string) => Buffer | undefined;
+  /** Processor state restored by the repository. */
+  processorState?: (flowId: string, processorId: string) => ProcessorStateValues | undefined;
   /** Where flows and their running state persist; without one, flows live in memory only. */
   store?: FlowPersistence;
   /**
@@ -125,7 +134,10 @@ export class FlowManager {
   }
 
   validate(input: unknown): { valid: boolean; issues: ValidationIssue[] } {
-    const check = validateFlow(input, this.options.registry, { allowedDirs: this.options.allowedDirs });
+    const check = validateFlow(input, this.options.registry, {
+      allowedDirs: this.options.allowedDirs,
+      authenticated: this.options.authenticated,
+    });
     return check.ok ? { valid: true, issues: [] } : { valid: false, issues: check.issues };
   }
 
@@ -163,7 +175,10 @@ export class FlowManager {
   }
 
   private check(input: unknown): Checked {
-    const check = validateFlow(input, this.options.registry, { allowedDirs: this.options.allowedDirs });
+    const check = validateFlow(input, this.options.registry, {
+      allowedDirs: this.options.allowedDirs,
+      authenticated: this.options.authenticated,
+    });
     if (!check.ok) throw new FlowValidationError(check.issues);
     return { flow: check.flow, resolved: check.resolved };
   }
@@ -308,13 +323,63 @@ export class FlowManager {
     return dropped;
   }
 
+  /**
+   * The content a provenance event saw: `input` (before the event) or `output` (after it). 404 when the event
+   * kept none (in-memory mode, or a FlowFile that never reached a queue), 410 when it aged out of the archive.
+   */
+  async eventContent(
+    eventId: number,
+    side: 'input' | 'output',
+  ): Promise<{ event: ProvenanceEvent; content: Buffer; claim?: string }> {
+    const event = await this.options.provenance.get(eventId);
+    if (!event) throw new NotFoundError(`no provenance event ${eventId}`);
+    const claim = side === 'input' ? (event.previousContentClaim ?? event.contentClaim) : event.contentClaim;
+    if (claim === undefined) {
+      if (event.contentSize === 0) return { event, content: Buffer.alloc(0) };
+      throw new NotFoundError(
+        this.options.contentOf
+          ? `event ${eventId} kept no content (its FlowFile never reached a queue)`
+          : 'content is kept only with durable queues (this server runs with --queues memory)',
+      );
+    }
+    const content = this.options.contentOf?.(claim);
+    if (!content)
+      throw new GoneError(
+        `the content of event ${eventId} is no longer in the content archive (aged out); it cannot be shown or replayed`,
+      );
+    return { event, content, claim };
+  }
+
+  /** Replays a provenance event into the connection its processor takes input from (see FlowEngine.replay). */
+  async replay(eventId: number, connectionId?: string): Promise<{ flowFileId: string; connectionId: string }> {
+    const { event, content, claim } = await this.eventContent(eventId, 'input');
+    return this.locks.run(event.flowId, async () => {
+      const engine = this.entries.get(event.flowId)?.engine;
+      if (!engine) throw new ConflictError(`flow "${event.flowId}" of event ${eventId} no longer exists or is invalid`);
+      if (!engine.processors.has(event.componentId))
+        throw new ConflictError(
+          `"${event.componentId}" of event ${eventId} is not a processor of flow "${event.flowId}" now`,
+        );
+      try {
+        const replayed = await engine.replay(event, content, connectionId, claim);
+        this.emit(event.flowId, 'updated');
+        return replayed;
+      } catch (err) {
+        throw new ConflictError((err as Error).message);
+      }
+    });
+  }
+
   /** Stops every engine; the remembered running state is kept, so a restart resumes the same flows. */
   async close(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => e.engine?.stop()));
   }
 
   private build(id: string, json: unknown, runtime: FlowRuntimeState | undefined): Entry {
-    const check = validateFlow(json, this.options.registry, { allowedDirs: this.options.allowedDirs });
+    const check = validateFlow(json, this.options.registry, {
+      allowedDirs: this.options.allowedDirs,
+      authenticated: this.options.authenticated,
+    });
     const issues = check.ok ? [] : check.issues;
     if (check.ok && check.flow.id !== id) issues.push({ path: '/id', message: `must be "${id}", the file's name` });
     return {
@@ -333,6 +398,8 @@ export class FlowManager {
       logger: this.options.logger,
       allowedDirs: this.options.allowedDirs,
       queueFactory: queueFactory ?? this.options.queueFactory,
+      commitWriter: this.options.commitWriter,
+      processorState: this.options.processorState && ((pid) => this.options.processorState!(resolved.id, pid)),
     });
   }
 

@@ -2,12 +2,11 @@
  * Runs one processor through a real Session, without a flow: enqueue inputs, trigger, then read what went
  * to each relationship and the provenance written. The harness processor tests use.
  */
-import type { ProcessorDefinition, ProcessorLogger, TriggerContext } from '../engine/contract';
+import type { ProcessorDefinition, ProcessorLogger, ProcessorStateValues, TriggerContext } from '../engine/contract';
 import { relationshipsOf } from '../engine/contract';
 import { type Attributes, type FlowFile, newFlowFile } from '../engine/flowfile';
 import { ProcessorRegistry } from '../engine/processor-registry';
 import type { NewProvenanceEvent } from '../engine/provenance';
-import type { ProcessorStateValues } from '../engine/contract';
 import { type CommitResult, Session } from '../engine/session';
 import { applyCommitWith } from '../engine/session-commit';
 import { MemoryQueue } from '../storage/memory-queue';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { api, arrivals, kill9, keyedFlow, type ServeProcess, startServe, tally } from './serve-process';
+import { api, arrivals, keyedFlow, kill9, type ServeProcess, startServe, tally } from './serve-process';
 
 let current: ServeProcess | undefined;
 let dataDir: string | undefined;
@@ -66,7 +66,9 @@ test('every ListenHTTP request answered 200 reaches the sink after a kill -9', {
   current = await startServe(dataDir);
   await waitUntil(async () => tally(await arrivals(outDir), acknowledged).lost === 0, 'every accepted key');
   const result = tally(await arrivals(outDir), acknowledged);
-  process.stdout.write(`ListenHTTP kill -9: ${acknowledged.length} answered 200, ${refused} refused or cut; ${JSON.stringify(result)}\n`);
+  process.stdout.write(
+    `ListenHTTP kill -9: ${acknowledged.length} answered 200, ${refused} refused or cut; ${JSON.stringify(result)}\n`,
+  );
   expect(result.lost).toBe(0);
   expect(acknowledged.length).toBeGreaterThanOrEqual(1000);
 });

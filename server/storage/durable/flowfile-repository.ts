@@ -183,14 +183,22 @@ export class FlowFileRepository implements QueueRecordStore {
     return out;
   }
 
+  /**
+   * Runs `stage` in one transaction with the content the commit adds (prepared first) and the reference
+   * changes, then waits for the disk as the sync policy says. LMDB cannot undo writes made by a callback
+   * that throws, so everything that can fail (content files, claims, encodings) happens before, and `stage`
+   * only issues writes.
+   */
   async write(
     stage: () => void,
     io: { added: readonly FlowFile[]; removed: readonly FlowFile[] } = { added: [], removed: [] },
+    beforeStage?: () => void,
   ): Promise<void> {
     if (this.closed) throw new Error(`the FlowFile repository in ${this.dir} is closed`);
     const prepared = this.content.prepare(io.added);
     const now = Date.now();
     try {
+      beforeStage?.();
       await this.root.transaction(() => {
         stage();
         this.content.stage(prepared, io.added, io.removed, now);
@@ -223,13 +231,12 @@ export class FlowFileRepository implements QueueRecordStore {
         () => {
           for (const [queue, ffs] of c.outputs) (queue as DurableQueue).stageOffer(ffs);
           for (const [queue, ffs] of c.acknowledged) (queue as DurableQueue).stageRemove(ffs);
-          if (batch) {
-            this.claimEvents(batch, c);
-            this.provenance?.stage(batch);
-          }
+          if (batch) this.provenance?.stage(batch);
           if (c.state) this.states.put([c.flowId, c.processorId], c.state);
         },
         { added, removed },
+        // Claims exist once the content is prepared; the events name them before anything is written.
+        () => batch && this.claimEvents(batch, c),
       );
     } catch (err) {
       for (const [queue, ffs] of c.outputs) (queue as DurableQueue).abortOffer(ffs);
@@ -246,8 +253,7 @@ export class FlowFileRepository implements QueueRecordStore {
     for (let i = 0; i < batch.length; i++) {
       const ff = batch.flowFiles[i]!;
       const claim = this.content.claimOf(ff.content);
-      const previous =
-        batch.types[i] === 'CONTENT_MODIFIED' ? c.previous.get(ff.id)?.content : undefined;
+      const previous = batch.types[i] === 'CONTENT_MODIFIED' ? c.previous.get(ff.id)?.content : undefined;
       batch.setClaims(i, claim, previous && this.content.claimOf(previous));
     }
   }
@@ -283,9 +289,13 @@ export function repositoryError(dir: string, err: unknown): Error {
   if (e?.code === 'ENOSPC' || /ENOSPC|No space left|MDB_MAP_FULL/i.test(message))
     return new Error(`the disk holding ${dir} is full (${message}): free space there; nothing committed was lost`);
   if (e?.code === 'EACCES' || e?.code === 'EROFS' || /EACCES|EROFS|permission denied|read-only/i.test(message))
-    return new Error(`cannot write the repository in ${dir} (${message}): give this user write access or choose another --data directory`);
+    return new Error(
+      `cannot write the repository in ${dir} (${message}): give this user write access or choose another --data directory`,
+    );
   if (/MDB_INVALID|MDB_CORRUPTED|MDB_VERSION_MISMATCH/.test(message))
-    return new Error(`the repository in ${dir} is unreadable (${message}): restore it from a backup or move it aside to start empty`);
+    return new Error(
+      `the repository in ${dir} is unreadable (${message}): restore it from a backup or move it aside to start empty`,
+    );
   if (err instanceof Error && message.includes(dir)) return err;
   return new Error(`repository ${dir}: ${message}`);
 }
