@@ -3,6 +3,7 @@
  * turns error answers ({error, details}) into ApiError and tells the app when the server asks for a token.
  */
 import type {
+  ContentSide,
   Flow,
   FlowStatus,
   FlowSummary,
@@ -11,6 +12,7 @@ import type {
   ProvenanceEvent,
   QueuedFlowFile,
   Relationship,
+  ReplayResult,
   ValidationIssue,
 } from './types';
 
@@ -43,9 +45,14 @@ export function setToken(token: string): void {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
+/**
+ * Every request carries `X-Sluice-Request`: a page on another origin cannot send that header without a CORS
+ * preflight the server never grants, so the server takes it (or a JSON body) as proof of a same-origin caller.
+ */
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   const token = getToken();
-  return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+  const all = { ...extra, 'X-Sluice-Request': '1' };
+  return token ? { ...all, Authorization: `Bearer ${token}` } : all;
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
@@ -158,7 +165,61 @@ export const api = {
     return json<ProvenanceEvent[]>('GET', `/provenance?${params}`);
   },
   lineage: (flowFileId: string) => json<Lineage>('GET', `/provenance/lineage/${enc(flowFileId)}`),
+  /** Where a provenance event's content is downloaded from (`?download=1`: saved as a file). */
+  eventContentUrl: (eventId: number, side: ContentSide) => `/api/provenance/${eventId}/content/${side}?download=1`,
+  /**
+   * The content before (`input`) or after (`output`) a provenance event. Only the first `maxBytes` are read:
+   * the server sends it whole, and a preview needs no more (`size` is the whole length).
+   */
+  async eventContent(
+    eventId: number,
+    side: ContentSide,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<FlowFileContent> {
+    const response = await send('GET', `/provenance/${eventId}/content/${side}`);
+    const bytes = await readAtMost(response, maxBytes);
+    const length = response.headers.get('Content-Length');
+    const size = length === null ? bytes.length : Number(length);
+    return {
+      bytes,
+      contentType: response.headers.get('Content-Type') ?? 'application/octet-stream',
+      size,
+      truncated: bytes.length < size,
+    };
+  },
+  /** The same content whole, as a file to save, named as the server names it. */
+  async eventContentFile(eventId: number, side: ContentSide): Promise<{ blob: Blob; filename: string }> {
+    const response = await send('GET', `/provenance/${eventId}/content/${side}?download=1`);
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `event-${eventId}-${side}.bin`;
+    return { blob: await response.blob(), filename };
+  },
+  /** The FlowFile as it was at the event goes back into a connection leading into the event's processor. */
+  replay: (eventId: number, connectionId?: string) =>
+    json<ReplayResult>('POST', `/provenance/${eventId}/replay`, connectionId === undefined ? {} : { connectionId }),
 };
+
+/** Reads a response body up to `maxBytes` (then stops the download) rather than all of it. */
+async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array> {
+  if (!response.body || maxBytes === Number.POSITIVE_INFINITY) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  while (length < maxBytes) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+  }
+  if (length >= maxBytes) await reader.cancel();
+  const bytes = new Uint8Array(Math.min(length, maxBytes));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk.subarray(0, bytes.length - offset), offset);
+    offset += Math.min(chunk.length, bytes.length - offset);
+  }
+  return bytes;
+}
 
 /** The server's live status stream; EventSource cannot send headers, so the token rides in the query. */
 export function eventStreamUrl(): string {

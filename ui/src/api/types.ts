@@ -3,7 +3,7 @@
  * of the server is bundled), so each shape is written once.
  */
 import type { ProcessorDescriptor as ServerProcessorDescriptor } from '../../../server/api/processors.routes';
-import type { FlowChangeAction, FlowStatusView } from '../../../server/runtime/flow-manager';
+import type { FlowChangeAction, FlowManager, FlowStatusView } from '../../../server/runtime/flow-manager';
 
 export type { ConnectionSpec, Flow, ProcessorSpec } from '../../../flows/flow-schema';
 export type { ProcessorCategory, Relationship } from '../../../server/engine/contract';
@@ -48,3 +48,9 @@ export type ProcessorDescriptor = Omit<ServerProcessorDescriptor, 'config' | 're
 export type StreamEvent =
   | { type: 'status'; flowId: string; status: FlowStatus }
   | { type: 'flow'; flowId: string; action: FlowChangeAction };
+
+/** Which content of a provenance event: as it was before the event (`input`) or after it (`output`). */
+export type ContentSide = Parameters<FlowManager['eventContent']>[1];
+
+/** `POST /api/provenance/:eventId/replay`: the replayed event, the new FlowFile and the connection it entered. */
+export type ReplayResult = { eventId: number } & Awaited<ReturnType<FlowManager['replay']>>;
