@@ -1,6 +1,7 @@
 /**
  * Runs one benchmark scenario once in this process and prints one JSON line:
- * `node --import tsx bench/scenario.ts <scenario> <memory|nats> [pacedRate]`.
+ * `node --import tsx bench/scenario.ts <scenario> <memory|durable|durable-batch|nats> [pacedRate]`.
+ * durable: the repositories of `sluice serve` with --sync always; durable-batch: with --sync batch.
  */
 import { createRegistry } from '../processors/registry';
 import { FlowEngine } from '../server/engine/flow-engine';
@@ -21,7 +22,29 @@ let engineOptions: ConstructorParameters<typeof FlowEngine>[2] = {};
 let cleanup = async () => {};
 /** NATS: FlowFiles per published message (a message carries a batch). */
 let perMessage: (() => number) | undefined;
-if (backend === 'nats') {
+if (backend === 'durable' || backend === 'durable-batch') {
+  // The embedded default of `sluice serve`: FlowFile, content and provenance repositories on disk.
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { FlowFileRepository } = await import('../server/storage/durable/flowfile-repository');
+  const { LmdbProvenanceStore } = await import('../server/storage/provenance-repository/lmdb-provenance-store');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+  const repo = FlowFileRepository.open(dir, {
+    sync: backend === 'durable' ? 'always' : 'batch',
+    provenance: (root) => new LmdbProvenanceStore(root),
+  });
+  engineOptions = {
+    queueFactory: repo.queueFactory,
+    provenance: repo.provenance,
+    commitWriter: repo.commitWriter,
+    processorState: (id) => repo.processorState(check.resolved.id, id),
+  };
+  cleanup = async () => {
+    await repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+} else if (backend === 'nats') {
   const { natsBackend } = await import(`./nats-backend${''}`);
   const nats = await natsBackend();
   engineOptions = nats.engineOptions;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRegistry } from '../processors/registry';
+import { parseAllowedHosts } from './api/origin';
 import { addClusterOptions, addWorkerCommand, type ClusterCliOptions } from './cluster/cluster-command';
 import { FlowEngine } from './engine/flow-engine';
 import { parseDuration, parseSize } from './engine/units';
@@ -145,6 +146,12 @@ const serveCommand = program
       .env('SLUICE_SWAP_THRESHOLD'),
   )
   .option('--no-examples', 'do not seed a fresh data directory with the example flows')
+  .addOption(
+    new Option(
+      '--allowed-hosts <hosts>',
+      'more Host header names to answer besides loopback names and IP addresses (comma-separated; ".example.com" for a domain and its subdomains, "*" for any)',
+    ).env('SLUICE_ALLOWED_HOSTS'),
+  )
   .option('--no-worker', 'cluster mode: API and UI only, run no flows in this process (workers run them)');
 addClusterOptions(
   addNatsOptions(serveCommand),
@@ -163,6 +170,7 @@ serveCommand.action(
       sync: SyncPolicy;
       swapThreshold: number;
       examples: boolean;
+      allowedHosts?: string;
     } & ClusterCliOptions & { worker: boolean },
   ) => {
     const maxBodyBytes = parseBodySize(opts.maxBody);
@@ -180,6 +188,7 @@ serveCommand.action(
         sync: opts.sync,
         swapThreshold: opts.swapThreshold,
         ...(opts.examples === false && { examplesDir: false as const }),
+        allowedHosts: parseAllowedHosts(opts.allowedHosts),
       };
       // The provenance stream's index lives in the data directory, so a restart does not read it all again.
       const provenanceIndex = opts.provenanceIndex ?? path.join(serveOptions.dataDir, 'provenance-index');

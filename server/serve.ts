@@ -30,6 +30,8 @@ export interface ServeOptions {
   examplesDir?: string | false;
   /** Required for every /api, /metrics and /listen request when set; required to bind a non-loopback host. */
   token?: string;
+  /** Host names answered besides loopback names, IP addresses and `host` (DNS rebinding guard). */
+  allowedHosts?: string[];
   /** Largest request body in bytes (default 5 MB). */
   maxBodyBytes?: number;
   /** The built UI (default `ui/dist`). */
@@ -125,6 +127,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store: options.store ?? new FlowStore(dataDir),
     runFlows: options.runFlows,
     statusSource: options.statusSource,
+    authenticated: Boolean(options.token),
   });
   const releaseStorage = async () => {
     await repository?.close();
@@ -150,6 +153,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     statusIntervalMs: options.statusIntervalMs,
     heartbeatMs: options.heartbeatMs,
     apiRoutes: options.apiRoutes,
+    allowedHosts: [options.host, ...(options.allowedHosts ?? [])],
   });
 
   let server: Server;
