@@ -10,7 +10,7 @@ import type { ProvenanceBatch } from '../../engine/provenance-batch';
 import type { CommitWriter, SessionCommit } from '../../engine/session-commit';
 import type { Prioritizer } from '../queue';
 import { ContentRepository } from './content-repository';
-import { DurableQueue, type QueueRecordStore, type RecoveredQueue, type StoredEntry } from './durable-queue';
+import { DurableQueue, type QueueRecordStore, type RecoveredQueue, type StoredSegment } from './durable-queue';
 import { type FlowFileRecord, fromRecord, toRecord } from './flowfile-record';
 import type { SyncPolicy } from './sync-policy';
 
@@ -31,6 +31,7 @@ export interface FlowFileRepositoryOptions {
 }
 
 type RecordKey = [string, string, number];
+
 const EMPTY: Buffer = Buffer.alloc(0);
 const SEQ_LEASE = 1_000_000;
 const CLEANUP_MS = 30_000;
@@ -47,7 +48,8 @@ export class FlowFileRepository implements QueueRecordStore {
   readonly provenance: StagingProvenanceStore | undefined;
   /** What the last open found: FlowFiles recovered and how long it took. */
   readonly recovery: { flowFiles: number; queues: number; ms: number };
-  private readonly records: Database<FlowFileRecord, RecordKey>;
+  private readonly segments: Database<FlowFileRecord[], RecordKey>;
+  private readonly acked: Database<number[], RecordKey>;
   private readonly states: Database<ProcessorStateValues, [string, string]>;
   private readonly meta: Database<number, string>;
   private readonly stateCache = new Map<string, ProcessorStateValues>();
@@ -64,7 +66,8 @@ export class FlowFileRepository implements QueueRecordStore {
     private readonly options: FlowFileRepositoryOptions,
   ) {
     this.swapThreshold = options.swapThreshold ?? 20_000;
-    this.records = root.openDB<FlowFileRecord, RecordKey>('queues', {});
+    this.segments = root.openDB<FlowFileRecord[], RecordKey>('queue-segments', {});
+    this.acked = root.openDB<number[], RecordKey>('queue-acked', {});
     this.states = root.openDB<ProcessorStateValues, [string, string]>('processor-state', {});
     this.meta = root.openDB<number, string>('meta', {});
     this.content = new ContentRepository(root, {
@@ -100,39 +103,55 @@ export class FlowFileRepository implements QueueRecordStore {
     }
   }
 
-  /** Reads every queue's records in order: the head of each into memory, the rest counted as swapped. */
+  /** Reads every queue's segments in order: the head of each into memory, the rest counted as swapped. */
   private recover(): { flowFiles: number; queues: number; ms: number } {
     const started = performance.now();
     let current: RecoveredQueue | undefined;
     let currentKey = '';
+    let inHead = 0;
     let flowFiles = 0;
-    for (const { key, value } of this.records.getRange({})) {
+    for (const { key, value } of this.segments.getRange({})) {
       const [flowId, connectionId, seq] = key;
       const k = queueKey(flowId, connectionId);
       if (k !== currentKey) {
         currentKey = k;
         current = { head: [], swappedCount: 0, swappedBytes: 0, swapFrom: 0 };
+        inHead = 0;
         this.recovered.set(k, current);
       }
-      flowFiles++;
-      if (current!.head.length < this.swapThreshold) current!.head.push(this.entryOf(seq, value));
-      else {
+      const acked = this.acked.get(key) ?? [];
+      const live = value.length - acked.length;
+      flowFiles += live;
+      if (inHead < this.swapThreshold && current!.swappedCount === 0) {
+        const segment = this.segmentOf(seq, value, acked);
+        current!.head.push(segment);
+        inHead += segment.entries.length;
+      } else {
         if (current!.swappedCount === 0) current!.swapFrom = seq;
-        current!.swappedCount++;
-        current!.swappedBytes += value.s;
+        current!.swappedCount += live;
+        const gone = new Set(acked);
+        for (let i = 0; i < value.length; i++) if (!gone.has(i)) current!.swappedBytes += value[i]!.s;
       }
     }
     return { flowFiles, queues: this.recovered.size, ms: Math.round(performance.now() - started) };
   }
 
-  private entryOf(seq: number, record: FlowFileRecord): StoredEntry {
-    let content: Buffer = EMPTY;
-    if (record.c !== null) {
-      const found = this.content.read(record.c);
-      if (!found) throw new Error(`content claim ${record.c} of FlowFile ${record.i} is missing`);
-      content = found;
+  /** A stored segment's live FlowFiles, content read from its claims. */
+  private segmentOf(seq: number, records: FlowFileRecord[], acked: number[]): StoredSegment {
+    const gone = new Set(acked);
+    const entries: StoredSegment['entries'] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (gone.has(i)) continue;
+      const record = records[i]!;
+      let content: Buffer = EMPTY;
+      if (record.c !== null) {
+        const found = this.content.read(record.c);
+        if (!found) throw new Error(`content claim ${record.c} of FlowFile ${record.i} is missing`);
+        content = found;
+      }
+      entries.push({ index: i, ff: fromRecord(record, content) });
     }
-    return { seq, ff: fromRecord(record, content) };
+    return { segment: { seq, size: records.length, remaining: entries.length, acked: [...acked] }, entries };
   }
 
   /** Queues on the repository; a connection that held FlowFiles before the restart gets them back. */
@@ -164,22 +183,34 @@ export class FlowFileRepository implements QueueRecordStore {
     return seq;
   }
 
-  putRecord(flowId: string, connectionId: string, seq: number, ff: FlowFile): void {
-    this.records.put([flowId, connectionId, seq], toRecord(ff, this.content.claimOf(ff.content)));
+  putSegment(flowId: string, connectionId: string, seq: number, ffs: readonly FlowFile[]): void {
+    const records = new Array<FlowFileRecord>(ffs.length);
+    for (let i = 0; i < ffs.length; i++) records[i] = toRecord(ffs[i]!, this.content.claimOf(ffs[i]!.content));
+    this.segments.put([flowId, connectionId, seq], records);
   }
 
-  removeRecord(flowId: string, connectionId: string, seq: number): void {
-    this.records.remove([flowId, connectionId, seq]);
+  removeSegment(flowId: string, connectionId: string, seq: number): void {
+    this.segments.remove([flowId, connectionId, seq]);
+    this.acked.remove([flowId, connectionId, seq]);
   }
 
-  readEntries(flowId: string, connectionId: string, fromSeq: number, limit: number): StoredEntry[] {
-    const out: StoredEntry[] = [];
-    const range = this.records.getRange({
+  putAcked(flowId: string, connectionId: string, seq: number, acked: readonly number[]): void {
+    this.acked.put([flowId, connectionId, seq], acked as number[]);
+  }
+
+  readSegments(flowId: string, connectionId: string, fromSeq: number, minFlowFiles: number): StoredSegment[] {
+    const out: StoredSegment[] = [];
+    let count = 0;
+    const range = this.segments.getRange({
       start: [flowId, connectionId, fromSeq],
       end: [flowId, connectionId, Number.MAX_SAFE_INTEGER],
-      limit,
     });
-    for (const { key, value } of range) out.push(this.entryOf(key[2], value));
+    for (const { key, value } of range) {
+      const segment = this.segmentOf(key[2], value, this.acked.get(key) ?? []);
+      out.push(segment);
+      count += segment.entries.length;
+      if (count >= minFlowFiles) break;
+    }
     return out;
   }
 
@@ -226,11 +257,14 @@ export class FlowFileRepository implements QueueRecordStore {
       for (const ff of ffs) removed.push(ff);
     }
     const batch = c.provenance;
+    const undo: (() => void)[] = [];
     try {
       await this.write(
         () => {
+          // Consumed first: an unchanged FlowFile sent back into its own queue (a self-loop) is the same
+          // object, and its new place must not be the one marked consumed.
+          for (const [queue, ffs] of c.acknowledged) undo.push((queue as DurableQueue).stageRemove(ffs));
           for (const [queue, ffs] of c.outputs) (queue as DurableQueue).stageOffer(ffs);
-          for (const [queue, ffs] of c.acknowledged) (queue as DurableQueue).stageRemove(ffs);
           if (batch) this.provenance?.stage(batch);
           if (c.state) this.states.put([c.flowId, c.processorId], c.state);
         },
@@ -240,6 +274,7 @@ export class FlowFileRepository implements QueueRecordStore {
       );
     } catch (err) {
       for (const [queue, ffs] of c.outputs) (queue as DurableQueue).abortOffer(ffs);
+      for (const u of undo) u();
       throw err;
     }
     for (const [queue, ffs] of c.outputs) (queue as DurableQueue).applyOffer(ffs);
