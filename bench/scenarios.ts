@@ -30,10 +30,16 @@ const flow = (id: string, processors: unknown[], connections: unknown[]) => ({
 
 export const LINEAR_COUNT = 200_000;
 
+/**
+ * The expression budget (processors/bounded/jsonata.ts) is on unless SLUICE_EXPRESSION_LIMITS=off, read once per
+ * process; run `--only linear` with each setting to compare. Shown in the descriptions so a result says which.
+ */
+const expressionLimits = process.env.SLUICE_EXPRESSION_LIMITS === 'off' ? 'off' : 'on';
+
 export const scenarios: Scenario[] = [
   {
     name: 'linear',
-    description: `GenerateFlowFile (${LINEAR_COUNT} × 100 B, 2 attributes) → UpdateAttribute → RouteOnAttribute → counting sink`,
+    description: `GenerateFlowFile (${LINEAR_COUNT} × 100 B, 2 attributes) → UpdateAttribute → RouteOnAttribute → counting sink (expression limits ${expressionLimits})`,
     created: LINEAR_COUNT,
     expected: LINEAR_COUNT,
     flow: ({ paced }) =>

@@ -71,3 +71,17 @@ describe('JSONata fast path', () => {
     expect(f({})).toBeUndefined();
   });
 });
+
+describe('JSONata fast path: only what it fully handles', () => {
+  test.each([
+    '(attributes.a)[0]',
+    '$number(attributes.a)[0]',
+    '(attributes.a & "x"){"k": 1}',
+    '"a"[0]',
+    '(attributes.a = "1")[true]',
+  ])('%s (a predicate or a group) is left to JSONata, and the results agree', async (source) => {
+    expect(compileFast(jsonata(source).ast() as Parameters<typeof compileFast>[0])).toBeUndefined();
+    const ff = newFlowFile('', { a: '1' });
+    expect(await compileExpression(source).evaluate(ff)).toEqual(await jsonata(source).evaluate(expressionInput(ff)));
+  });
+});

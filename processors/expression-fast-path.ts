@@ -5,6 +5,9 @@
  * Anything outside the subset is not compiled, and any edge case at run time (a type mismatch, a number that
  * is not plain) answers BAIL so the caller evaluates that FlowFile with JSONata itself: results and errors
  * stay JSONata's. expression-fast-path.test.ts checks both agree on generated expressions.
+ *
+ * Bounded by construction, so it runs outside the JSONata budget: no loops, no functions, no recursion; the
+ * work is linear in the size of the expression. A node with any key the subset does not know is not compiled.
  */
 
 export const BAIL: unique symbol = Symbol('bail');
@@ -24,12 +27,29 @@ interface Node {
   expressions?: Node[];
 }
 
-const PLAIN_KEYS = new Set(['type', 'value', 'position']);
 const NUMBER_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/;
 
-function plain(node: Node): boolean {
-  return Object.keys(node).every((k) => PLAIN_KEYS.has(k));
+/**
+ * The keys each compiled node type may carry. Anything else (a predicate `[...]`, a group `{...}`, stages, a
+ * focus or index binding) changes the meaning, so such a node is left to JSONata rather than half-compiled.
+ */
+const KEYS: Record<string, ReadonlySet<string>> = {
+  literal: new Set(['type', 'value', 'position']),
+  path: new Set(['type', 'steps']),
+  block: new Set(['type', 'position', 'expressions']),
+  binary: new Set(['type', 'value', 'position', 'lhs', 'rhs']),
+  condition: new Set(['type', 'position', 'condition', 'then', 'else']),
+  function: new Set(['type', 'value', 'position', 'arguments', 'procedure']),
+};
+
+function only(node: Node, kind: keyof typeof KEYS): boolean {
+  const allowed = KEYS[kind]!;
+  // Own keys only: the parser builds nodes on prototypes (nud, led, lbp); a key set to undefined is absent.
+  for (const [k, v] of Object.entries(node)) if (v !== undefined && !allowed.has(k)) return false;
+  return true;
 }
+
+const plain = (node: Node): boolean => only(node, 'literal');
 
 /** JSONata's $boolean for the primitive values the subset produces. */
 function boolize(v: unknown): boolean {
@@ -164,20 +184,22 @@ export function compileFast(node: Node): FastExpression | undefined {
       const steps = node.steps ?? [];
       if (steps.length !== 2 || !steps.every((s) => s.type === 'name' && plain(s)) || steps[0]!.value !== 'attributes')
         return undefined;
-      if (Object.keys(node).some((k) => k !== 'type' && k !== 'steps')) return undefined;
+      if (!only(node, 'path')) return undefined;
       const name = String(steps[1]!.value);
       return (a) => (Object.hasOwn(a, name) ? a[name] : undefined);
     }
     case 'block': {
-      if (node.expressions?.length !== 1) return undefined;
+      if (!only(node, 'block') || node.expressions?.length !== 1) return undefined;
       return compileFast(node.expressions[0]!);
     }
     case 'binary': {
+      if (!only(node, 'binary')) return undefined;
       const l = node.lhs && compileFast(node.lhs);
       const r = node.rhs && compileFast(node.rhs);
       return l && r ? binary(String(node.value), l, r) : undefined;
     }
     case 'condition': {
+      if (!only(node, 'condition')) return undefined;
       const c = node.condition && compileFast(node.condition);
       const t = node.then && compileFast(node.then);
       const e = node.else ? compileFast(node.else) : () => undefined;
@@ -190,7 +212,8 @@ export function compileFast(node: Node): FastExpression | undefined {
     }
     case 'function': {
       const proc = node.procedure;
-      if (proc?.type !== 'variable' || node.arguments?.length !== 1) return undefined;
+      if (!only(node, 'function') || proc?.type !== 'variable' || !plain(proc) || node.arguments?.length !== 1)
+        return undefined;
       const arg = compileFast(node.arguments[0]!);
       return arg && call(String(proc.value), arg);
     }

@@ -5,6 +5,7 @@
  */
 import type { ConfigIssue } from '../server/engine/contract';
 import type { Attributes } from '../server/engine/flowfile';
+import { compileRegex, regexProblem } from './bounded/regex';
 
 /** The consume side: where received headers go. */
 export function consumerHeaderProperties(prefix: string) {
@@ -69,15 +70,12 @@ export function attributesToHeaders(
   return out;
 }
 
+/** The header regex on RE2 (linear time); undefined for "". */
 export function compileHeaderPattern(source: string): RegExp | undefined {
-  return source === '' ? undefined : new RegExp(source);
+  return source === '' ? undefined : compileRegex(source);
 }
 
 export function checkHeaderPattern(path: string, source: string): ConfigIssue[] {
-  try {
-    compileHeaderPattern(source);
-    return [];
-  } catch (err) {
-    return [{ path, message: `invalid regular expression: ${(err as Error).message}` }];
-  }
+  const message = source === '' ? undefined : regexProblem(source);
+  return message === undefined ? [] : [{ path, message }];
 }

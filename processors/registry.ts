@@ -9,6 +9,7 @@ import ControlRate from './control-rate';
 import ConvertRecord from './convert-record';
 import DetectDuplicate from './detect-duplicate';
 import EvaluateJSONata from './evaluate-jsonata';
+import ExecuteScript from './execute-script';
 import GenerateFlowFile from './generate-flow-file';
 import GetFile from './get-file';
 import HashContent from './hash-content';
@@ -44,6 +45,7 @@ export const builtinProcessors: ProcessorDefinition[] = [
   ReplaceText,
   TransformJSON,
   EvaluateJSONata,
+  ExecuteScript,
   SplitText,
   SplitJSON,
   MergeContent,

@@ -1,7 +1,8 @@
 import { defineProcessor } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
+import { EvaluationFailures } from '../bounded/failures';
+import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkExpressions, compileExpression, pointer, toAttributeValue } from '../expressions';
-import { errorText } from '../text';
 
 export default defineProcessor({
   type: 'EvaluateJSONata',
@@ -27,25 +28,45 @@ export default defineProcessor({
           'attributes: one attribute per expression; content: the content becomes the result (one expression) or a JSON object of all results.',
       },
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+      ...expressionLimitProperties,
     },
   },
   relationships: [
     { name: 'matched', description: 'Every expression produced a value.' },
     { name: 'unmatched', description: 'At least one expression produced no value; nothing was changed.' },
-    { name: 'failure', description: 'An expression failed to evaluate; the error is in "evaluate.error".' },
+    {
+      name: 'failure',
+      description:
+        'An expression failed to evaluate or exceeded its time or depth limit; the error is in "evaluate.error".',
+    },
   ],
   validate: (config) =>
     checkExpressions(Object.entries(config.expressions).map(([k, v]) => [`/expressions/${pointer(k)}`, v])),
-  setup: (config) => ({
-    exprs: Object.entries(config.expressions).map(([name, source]) => ({ name, expr: compileExpression(source) })),
-  }),
-  async onTrigger(session, { config, state }) {
+  setup: (config) => {
+    const limits = limitsOf(config);
+    return {
+      exprs: Object.entries(config.expressions).map(([name, source]) => ({
+        name,
+        expr: compileExpression(source, limits),
+      })),
+    };
+  },
+  async onTrigger(session, { config, state, logger }) {
+    const failures = new EvaluationFailures(session, 'evaluate.error');
     for (const ff of await session.get(config.batchSize)) {
+      if (failures.timedOut) {
+        failures.requeue(ff);
+        continue;
+      }
       const results = new Map<string, unknown>();
+      let current: (typeof state.exprs)[number] | undefined;
       try {
-        for (const e of state.exprs) results.set(e.name, await e.expr.evaluate(ff));
+        for (const e of state.exprs) {
+          current = e;
+          results.set(e.name, await e.expr.evaluate(ff));
+        }
       } catch (err) {
-        session.transfer(session.putAttributes(ff, { 'evaluate.error': errorText(err) }), 'failure');
+        failures.fail(ff, err, current && { label: `"${current.name}"`, source: current.expr.source });
         continue;
       }
       const missing = [...results].filter(([, v]) => v === undefined).map(([k]) => k);
@@ -68,5 +89,6 @@ export default defineProcessor({
       const mime = typeof value === 'string' ? 'text/plain' : 'application/json';
       session.transfer(session.putAttributes(session.write(ff, text), { 'mime.type': mime }), 'matched');
     }
+    failures.report(logger);
   },
 });

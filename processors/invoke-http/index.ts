@@ -2,6 +2,8 @@ import { durationPattern, sizePattern } from '../../flows/flow-schema';
 import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
 import type { Attributes, FlowFile } from '../../server/engine/flowfile';
 import { parseDuration, parseSize } from '../../server/engine/units';
+import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
+import { checkRegexes, compileRegex } from '../bounded/regex';
 import {
   type CompiledExpression,
   checkExpressions,
@@ -9,7 +11,6 @@ import {
   pointer,
   toAttributeValue,
 } from '../expressions';
-import { checkRegexes } from '../patterns';
 import { errorText } from '../text';
 import { type CallResult, call, ResponseTooLargeError, TransportError } from './call';
 
@@ -161,6 +162,7 @@ export default defineProcessor({
         default: 10,
         description: 'FlowFiles per session; their requests run concurrently.',
       },
+      ...expressionLimitProperties,
     },
   },
   relationships: [
@@ -179,7 +181,7 @@ export default defineProcessor({
     {
       name: 'failure',
       description:
-        'No request was possible (the URL or a header expression failed or is invalid) or the response was too large; the reason is in "invokehttp.error".',
+        'No request was possible (the URL or a header expression failed, exceeded its time or depth limit, or is invalid) or the response was too large; the reason is in "invokehttp.error".',
     },
   ],
   validate: (config) => [
@@ -193,13 +195,19 @@ export default defineProcessor({
     ),
     ...(config.attributesToSend ? checkRegexes([['/attributesToSend', config.attributesToSend]]) : []),
   ],
-  setup: (config) => ({
-    url: compileExpression(config.url),
-    headers: Object.entries(config.headers).map(([name, source]) => ({ name, expr: compileExpression(source) })),
-    forward: config.attributesToSend ? new RegExp(config.attributesToSend) : undefined,
-    timeoutMs: parseDuration(config.timeout),
-    maxBytes: parseSize(config.maxResponseSize),
-  }),
+  setup: (config) => {
+    const limits = limitsOf(config);
+    return {
+      url: compileExpression(config.url, limits),
+      headers: Object.entries(config.headers).map(([name, source]) => ({
+        name,
+        expr: compileExpression(source, limits),
+      })),
+      forward: config.attributesToSend ? compileRegex(config.attributesToSend) : undefined,
+      timeoutMs: parseDuration(config.timeout),
+      maxBytes: parseSize(config.maxResponseSize),
+    };
+  },
   async onTrigger(session, { config, state, logger }) {
     const ffs = await session.get(config.batchSize);
     await Promise.all(

@@ -2,6 +2,7 @@ import type { JetStreamClient, NatsConnection } from 'nats';
 import { durationPattern } from '../../flows/flow-schema';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
+import { checkRegexes, compileRegex } from '../bounded/regex';
 import {
   attributesToHeaders,
   checkJetStreamConfig,
@@ -10,7 +11,6 @@ import {
   natsProperties,
   transitUri,
 } from '../nats';
-import { checkRegexes } from '../patterns';
 import { errorText } from '../text';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -88,7 +88,7 @@ export default defineProcessor({
       return {
         nc,
         js,
-        headerMatch: config.headerAttributes ? new RegExp(config.headerAttributes) : undefined,
+        headerMatch: config.headerAttributes ? compileRegex(config.headerAttributes) : undefined,
         timeoutMs: parseDuration(config.ackTimeout),
         uri: transitUri(nc, config.subject),
       };

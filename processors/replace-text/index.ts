@@ -1,7 +1,7 @@
 import { sizePattern } from '../../flows/flow-schema';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseSize } from '../../server/engine/units';
-import { checkRegexes, regexFlagsProperty } from '../patterns';
+import { checkRegexes, compileRegex, regexFlagsProperty } from '../bounded/regex';
 import { decodeText, encodeText, encodingProperty, errorText, type TextEncoding } from '../text';
 
 type Strategy = 'regex' | 'literal' | 'prepend' | 'append' | 'always-replace';
@@ -10,7 +10,7 @@ type Strategy = 'regex' | 'literal' | 'prepend' | 'append' | 'always-replace';
 function replacer(strategy: Strategy, search: string, replacement: string, flags: string): (text: string) => string {
   switch (strategy) {
     case 'regex': {
-      const re = new RegExp(search, `g${flags}`);
+      const re = compileRegex(search, `g${flags}`);
       return (text) => text.replace(re, replacement);
     }
     case 'literal':

@@ -82,4 +82,21 @@ describe('ReplaceText', () => {
     ]);
     expect(configIssues(ReplaceText, { search: 'a', flags: 'gx' })[0]!.path).toBe('/flags');
   });
+
+  test('a catastrophic-backtracking pattern on 50 KB answers (RE2) and the content passes unchanged', async () => {
+    const run = processorRunner(ReplaceText, { search: '^(a+)+$', replacement: 'x' });
+    const evil = `${'a'.repeat(50_000)}!`;
+    run.enqueue(evil);
+    await run.trigger();
+    expect(run.transferred('success')[0]!.content.toString()).toBe(evil);
+  });
+
+  test('a pattern RE2 cannot run is refused at /search with the reason', () => {
+    expect(configIssues(ReplaceText, { search: '(\\w)\\1' })).toEqual([
+      {
+        path: '/search',
+        message: expect.stringMatching(/^backreferences are not supported: Sluice runs regular expressions with RE2/),
+      },
+    ]);
+  });
 });

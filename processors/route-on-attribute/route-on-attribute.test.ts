@@ -57,4 +57,18 @@ describe('RouteOnAttribute', () => {
     expect(configIssues(RouteOnAttribute, { routes: { x: 'attributes.(' } })[0]!.path).toBe('/routes/x');
     expect(configIssues(RouteOnAttribute, { routes: { unmatched: 'true' } }).length).toBeGreaterThan(0);
   });
+
+  test('a predicate beyond its budget routes to failure with the reason; other FlowFiles route normally', async () => {
+    const run = processorRunner(RouteOnAttribute, {
+      routes: { big: '$count([1..$number(attributes.n)]) > 10' },
+    });
+    run.enqueue('', { n: '5000000' });
+    run.enqueue('', { n: '50' });
+    await run.trigger();
+    expect(run.transferred('big')).toHaveLength(1);
+    expect(run.transferred('failure')[0]!.attributes['route.error']).toMatch(/more than 1000000 items/);
+    expect(run.logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^expression of route "big" failed for 1 FlowFile\(s\)/),
+    ]);
+  });
 });

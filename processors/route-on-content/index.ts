@@ -1,8 +1,8 @@
 import { sizePattern } from '../../flows/flow-schema';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseSize } from '../../server/engine/units';
+import { checkRegexes, compileRegex, regexFlagsProperty } from '../bounded/regex';
 import { pointer } from '../expressions';
-import { checkRegexes, regexFlagsProperty } from '../patterns';
 import { transferToMatches } from '../route-matches';
 import type { TextEncoding } from '../text';
 
@@ -63,7 +63,7 @@ export default defineProcessor({
   setup: (config) => ({
     rules: Object.entries(config.rules).map(([name, source]) => ({
       name,
-      re: new RegExp(config.matchRequirement === 'matches-entirely' ? `^(?:${source})$` : source, config.flags),
+      re: compileRegex(config.matchRequirement === 'matches-entirely' ? `^(?:${source})$` : source, config.flags),
     })),
     maxBytes: parseSize(config.maxBufferSize),
   }),

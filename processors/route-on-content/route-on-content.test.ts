@@ -60,4 +60,14 @@ describe('RouteOnContent', () => {
     ]);
     expect(configIssues(RouteOnContent, { rules: { unmatched: 'a' } }).length).toBeGreaterThan(0);
   });
+
+  test('(a|aa)+$ over 50 KB routes at once (RE2), and lookaround is refused at the rule path', async () => {
+    const run = processorRunner(RouteOnContent, { rules: { evil: '(a|aa)+$', bang: '!$' } });
+    run.enqueue(`${'a'.repeat(50_000)}!`);
+    await run.trigger();
+    expect(run.transferred('bang')).toHaveLength(1);
+    expect(configIssues(RouteOnContent, { rules: { ok: 'a+', odd: '(?<!a)b' } })).toEqual([
+      { path: '/rules/odd', message: expect.stringMatching(/^lookbehind is not supported/) },
+    ]);
+  });
 });

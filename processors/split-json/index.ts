@@ -1,4 +1,6 @@
 import { defineProcessor } from '../../server/engine/contract';
+import { EvaluationFailures } from '../bounded/failures';
+import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkExpressions, compileExpression } from '../expressions';
 import { FRAGMENT_COUNT, FRAGMENT_ID, fragmentAttributes } from '../fragments';
 import { decodeText, errorText } from '../text';
@@ -28,6 +30,7 @@ export default defineProcessor({
         default: 10,
         description: 'FlowFiles split per session.',
       },
+      ...expressionLimitProperties,
     },
   },
   relationships: [
@@ -40,28 +43,37 @@ export default defineProcessor({
     {
       name: 'failure',
       description:
-        'Content that is not JSON, an expression error, or no value at the path; the reason is in "split.error".',
+        'Content that is not JSON, an expression error or one beyond its time or depth limit, or no value at the path; the reason is in "split.error".',
     },
   ],
   validate: (config) => checkExpressions([['/path', config.path]]),
-  setup: (config) => ({ path: compileExpression(config.path) }),
-  async onTrigger(session, { config, state }) {
+  setup: (config) => ({ path: compileExpression(config.path, limitsOf(config)) }),
+  async onTrigger(session, { config, state, logger }) {
+    const failures = new EvaluationFailures(session, 'split.error');
     for (const ff of await session.get(config.batchSize)) {
-      let elements: unknown[];
-      try {
-        let content: unknown;
-        try {
-          content = JSON.parse(decodeText(ff.content, 'utf8'));
-        } catch (err) {
-          throw new Error(`content is not JSON: ${errorText(err)}`);
-        }
-        const found = await state.path.evaluateWith({ attributes: ff.attributes, content });
-        if (found === undefined) throw new Error(`no value at ${config.path}`);
-        elements = Array.isArray(found) ? found : [found];
-      } catch (err) {
-        session.transfer(session.putAttributes(ff, { 'split.error': errorText(err) }), 'failure');
+      if (failures.timedOut) {
+        failures.requeue(ff);
         continue;
       }
+      let content: unknown;
+      try {
+        content = JSON.parse(decodeText(ff.content, 'utf8'));
+      } catch (err) {
+        failures.fail(ff, new Error(`content is not JSON: ${errorText(err)}`));
+        continue;
+      }
+      let found: unknown;
+      try {
+        found = await state.path.evaluateWith({ attributes: ff.attributes, content });
+      } catch (err) {
+        failures.fail(ff, err, { source: config.path });
+        continue;
+      }
+      if (found === undefined) {
+        failures.fail(ff, new Error(`no value at ${config.path}`));
+        continue;
+      }
+      const elements = Array.isArray(found) ? found : [found];
       elements.forEach((element, index) => {
         const child = session.create({
           parents: [ff],
@@ -76,5 +88,6 @@ export default defineProcessor({
       const original = session.putAttributes(ff, { [FRAGMENT_ID]: ff.id, [FRAGMENT_COUNT]: String(elements.length) });
       session.transfer(original, 'original');
     }
+    failures.report(logger);
   },
 });

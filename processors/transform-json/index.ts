@@ -1,6 +1,8 @@
 import { defineProcessor } from '../../server/engine/contract';
+import { EvaluationFailures } from '../bounded/failures';
+import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkExpressions, compileExpression } from '../expressions';
-import { decodeText, errorText } from '../text';
+import { decodeText } from '../text';
 
 export default defineProcessor({
   type: 'TransformJSON',
@@ -27,6 +29,7 @@ export default defineProcessor({
         description: 'Spaces of indentation in the JSON written (0 = compact).',
       },
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+      ...expressionLimitProperties,
     },
   },
   relationships: [
@@ -37,27 +40,45 @@ export default defineProcessor({
     {
       name: 'failure',
       description:
-        'Content that is not UTF-8, an expression error, or no result; the reason is in "transformjson.error".',
+        'Content that is not UTF-8, an expression error or one beyond its time or depth limit, or no result; the reason is in "transformjson.error".',
     },
   ],
   validate: (config) => checkExpressions([['/expression', config.expression]]),
-  setup: (config) => ({ expr: compileExpression(config.expression) }),
-  async onTrigger(session, { config, state }) {
+  setup: (config) => ({ expr: compileExpression(config.expression, limitsOf(config)) }),
+  async onTrigger(session, { config, state, logger }) {
+    const failures = new EvaluationFailures(session, 'transformjson.error');
+    const expression = { source: config.expression };
     for (const ff of await session.get(config.batchSize)) {
+      if (failures.timedOut) {
+        failures.requeue(ff);
+        continue;
+      }
+      let result: unknown;
       try {
         decodeText(ff.content, 'utf8');
-        const result = await state.expr.evaluate(ff);
+      } catch (err) {
+        failures.fail(ff, err);
+        continue;
+      }
+      try {
+        result = await state.expr.evaluate(ff);
+      } catch (err) {
+        failures.fail(ff, err, expression);
+        continue;
+      }
+      try {
         if (result === undefined) throw new Error('the expression produced no result');
         const isString = typeof result === 'string';
-        const text = isString ? result : JSON.stringify(result, null, config.indent || undefined);
+        const text = typeof result === 'string' ? result : JSON.stringify(result, null, config.indent || undefined);
         const out = session.write(ff, text);
         session.transfer(
           session.putAttributes(out, { 'mime.type': isString ? 'text/plain' : 'application/json' }),
           'success',
         );
       } catch (err) {
-        session.transfer(session.putAttributes(ff, { 'transformjson.error': errorText(err) }), 'failure');
+        failures.fail(ff, err);
       }
     }
+    failures.report(logger);
   },
 });

@@ -70,4 +70,14 @@ describe('TransformJSON', () => {
       { path: '/expression', message: expect.stringMatching(/invalid JSONata expression/) },
     ]);
   });
+
+  test('an expression beyond its time limit goes to failure, not into a stall', async () => {
+    const run = processorRunner(TransformJSON, {
+      expression: '($f := function($n){ $f($n + 1) }; $f(0))',
+      expressionTimeout: '50 ms',
+    });
+    run.enqueue('{}');
+    await run.trigger();
+    expect(run.transferred('failure')[0]!.attributes['transformjson.error']).toMatch(/expressionTimeout/);
+  });
 });

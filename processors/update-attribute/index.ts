@@ -1,5 +1,7 @@
 import { defineProcessor } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
+import { EvaluationFailures } from '../bounded/failures';
+import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkExpressions, compileExpression, pointer, toAttributeValue } from '../expressions';
 
 export default defineProcessor({
@@ -25,22 +27,40 @@ export default defineProcessor({
         description: 'Attribute names to delete (uuid cannot be deleted).',
       },
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
+      ...expressionLimitProperties,
     },
   },
   relationships: [
     { name: 'success', description: 'FlowFiles with their attributes updated.' },
-    { name: 'failure', description: 'An expression failed to evaluate; the error is in attribute "update.error".' },
+    {
+      name: 'failure',
+      description:
+        'An expression failed to evaluate or exceeded its time or depth limit; the error is in attribute "update.error".',
+    },
   ],
   validate: (config) =>
     checkExpressions(Object.entries(config.attributes).map(([k, v]) => [`/attributes/${pointer(k)}`, v])),
-  setup: (config) => ({
-    updates: Object.entries(config.attributes).map(([name, source]) => ({ name, expr: compileExpression(source) })),
-  }),
-  async onTrigger(session, { config, state }) {
+  setup: (config) => {
+    const limits = limitsOf(config);
+    return {
+      updates: Object.entries(config.attributes).map(([name, source]) => ({
+        name,
+        expr: compileExpression(source, limits),
+      })),
+    };
+  },
+  async onTrigger(session, { config, state, logger }) {
+    const failures = new EvaluationFailures(session, 'update.error');
     for (let ff of await session.get(config.batchSize)) {
+      if (failures.timedOut) {
+        failures.requeue(ff);
+        continue;
+      }
+      let current: (typeof state.updates)[number] | undefined;
       try {
         const set: Attributes = {};
         for (const u of state.updates) {
+          current = u;
           // Fast-path expressions answer synchronously: await only a real Promise (no microtask per FlowFile).
           let result = u.expr.evaluate(ff);
           if (result instanceof Promise) result = await result;
@@ -51,11 +71,9 @@ export default defineProcessor({
         if (config.delete.length > 0) ff = session.removeAttributes(ff, config.delete);
         session.transfer(ff, 'success');
       } catch (err) {
-        session.transfer(
-          session.putAttributes(ff, { 'update.error': String((err as Error).message ?? err) }),
-          'failure',
-        );
+        failures.fail(ff, err, current && { label: `for attribute "${current.name}"`, source: current.expr.source });
       }
     }
+    failures.report(logger);
   },
 });

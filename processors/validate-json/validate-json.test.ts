@@ -70,4 +70,16 @@ describe('ValidateJSON', () => {
       { path: '/schema', message: expect.stringMatching(/^invalid JSON Schema: schema is invalid/) },
     ]);
   });
+
+  test('schema patterns run on RE2: a ReDoS pattern answers, a lookahead is refused at its path', async () => {
+    const run = processorRunner(ValidateJSON, { schema: { type: 'string', pattern: '^(a+)+$' } });
+    run.enqueue(JSON.stringify(`${'a'.repeat(50_000)}!`));
+    await run.trigger();
+    expect(run.transferred('invalid')).toHaveLength(1);
+    expect(
+      configIssues(ValidateJSON, { schema: { properties: { pw: { type: 'string', pattern: '^(?=.*\\d)' } } } }),
+    ).toEqual([
+      { path: '/schema/properties/pw/pattern', message: expect.stringMatching(/^lookahead is not supported/) },
+    ]);
+  });
 });
