@@ -32,11 +32,11 @@ if (backend === 'durable' || backend === 'durable-batch') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
   const repo = FlowFileRepository.open(dir, {
     sync: backend === 'durable' ? 'always' : 'batch',
-    provenance: (root) => new LmdbProvenanceStore(root),
+    ...(process.env.BENCH_NO_PROV ? {} : { provenance: (root: any) => new LmdbProvenanceStore(root) }),
   });
   engineOptions = {
     queueFactory: repo.queueFactory,
-    provenance: repo.provenance,
+    ...(repo.provenance && { provenance: repo.provenance }),
     commitWriter: repo.commitWriter,
     processorState: (id) => repo.processorState(check.resolved.id, id),
   };

@@ -38,6 +38,11 @@ export class MemoryQueue implements FlowFileQueue {
     for (let i = ready.length - 1; i >= 0; i--) this.store.pushFront(ready[i]!.ff);
   }
 
+  /** FlowFiles queued, penalized or in flight (depth().count without building the object). */
+  get size(): number {
+    return this.store.length + this.penalized.length + this.inFlight;
+  }
+
   hasAvailable(now: number): boolean {
     this.release(now);
     return this.store.length > 0;

@@ -57,7 +57,8 @@ interface Slot {
  */
 export class DurableQueue implements FlowFileQueue {
   private readonly inner: MemoryQueue;
-  private readonly slots = new WeakMap<FlowFile, Slot>();
+  /** Where each FlowFile in memory sits on disk, by id (a string key hashes once; cheaper than a WeakMap). */
+  private readonly slots = new Map<string, Slot>();
   /** FlowFiles on disk only (committed). */
   private swappedCount = 0;
   private swappedBytes = 0;
@@ -89,7 +90,7 @@ export class DurableQueue implements FlowFileQueue {
     const ffs: FlowFile[] = [];
     for (const { segment, entries } of segments)
       for (const { index, ff } of entries) {
-        this.slots.set(ff, { segment, index });
+        this.slots.set(ff.id, { segment, index });
         ffs.push(ff);
       }
     this.inner.offer(ffs);
@@ -126,8 +127,8 @@ export class DurableQueue implements FlowFileQueue {
     this.store.putSegment(this.flowId, this.connectionId, seq, ffs);
     const segment: Segment = { seq, size: ffs.length, remaining: ffs.length, acked: [] };
     this.staged.add(ffs);
-    for (let i = 0; i < ffs.length; i++) this.slots.set(ffs[i]!, { segment, index: i });
-    if (this.swapping || this.inner.depth().count + this.stagedToMemory + ffs.length > this.swapThreshold) {
+    for (let i = 0; i < ffs.length; i++) this.slots.set(ffs[i]!.id, { segment, index: i });
+    if (this.swapping || this.inner.size + this.stagedToMemory + ffs.length > this.swapThreshold) {
       if (!this.swapping) this.swapFrom = seq;
       this.toSwap.add(ffs);
       this.stagedToSwap += ffs.length;
@@ -140,7 +141,10 @@ export class DurableQueue implements FlowFileQueue {
     if (this.toSwap.delete(ffs)) {
       this.stagedToSwap -= ffs.length;
       this.swappedCount += ffs.length;
-      for (const ff of ffs) this.swappedBytes += ff.size;
+      for (const ff of ffs) {
+        this.swappedBytes += ff.size;
+        this.slots.delete(ff.id); // read again with its segment when swapped in
+      }
       return;
     }
     this.stagedToMemory -= ffs.length;
@@ -150,6 +154,7 @@ export class DurableQueue implements FlowFileQueue {
   /** The transaction failed: forget what was staged. */
   abortOffer(ffs: readonly FlowFile[]): void {
     if (!this.staged.delete(ffs)) return;
+    for (const ff of ffs) this.slots.delete(ff.id);
     if (this.toSwap.delete(ffs)) this.stagedToSwap -= ffs.length;
     else this.stagedToMemory -= ffs.length;
   }
@@ -160,9 +165,12 @@ export class DurableQueue implements FlowFileQueue {
    */
   stageRemove(ffs: readonly FlowFile[]): () => void {
     const touched = new Map<Segment, number[]>();
+    const slotOf = new Map<FlowFile, Slot>();
     for (const ff of ffs) {
-      const slot = this.slots.get(ff);
+      const slot = this.slots.get(ff.id);
       if (!slot) continue;
+      this.slots.delete(ff.id);
+      slotOf.set(ff, slot);
       let list = touched.get(slot.segment);
       if (!list) {
         list = [];
@@ -177,6 +185,10 @@ export class DurableQueue implements FlowFileQueue {
       else this.store.putAcked(this.flowId, this.connectionId, segment.seq, segment.acked);
     }
     return () => {
+      for (const ff of ffs) {
+        const slot = slotOf.get(ff);
+        if (slot) this.slots.set(ff.id, slot);
+      }
       for (const [segment, indexes] of touched) {
         segment.remaining += indexes.length;
         const undone = new Set(indexes);
@@ -287,7 +299,7 @@ export class DurableQueue implements FlowFileQueue {
       if (segments.length === 0) break;
       for (const { segment, entries } of segments)
         for (const { index, ff } of entries) {
-          this.slots.set(ff, { segment, index });
+          this.slots.set(ff.id, { segment, index });
           all.push(ff);
         }
       this.swapFrom = segments[segments.length - 1]!.segment.seq + 1;

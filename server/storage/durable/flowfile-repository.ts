@@ -50,6 +50,8 @@ export class FlowFileRepository implements QueueRecordStore {
   readonly recovery: { flowFiles: number; queues: number; ms: number };
   private readonly segments: Database<FlowFileRecord[], RecordKey>;
   private readonly acked: Database<number[], RecordKey>;
+  /** Per segment [FlowFiles, bytes]: recovery counts what waits on disk without decoding it. */
+  private readonly segmentSizes: Database<[number, number], RecordKey>;
   private readonly states: Database<ProcessorStateValues, [string, string]>;
   private readonly meta: Database<number, string>;
   private readonly stateCache = new Map<string, ProcessorStateValues>();
@@ -68,6 +70,7 @@ export class FlowFileRepository implements QueueRecordStore {
     this.swapThreshold = options.swapThreshold ?? 20_000;
     this.segments = root.openDB<FlowFileRecord[], RecordKey>('queue-segments', {});
     this.acked = root.openDB<number[], RecordKey>('queue-acked', {});
+    this.segmentSizes = root.openDB<[number, number], RecordKey>('queue-segment-sizes', {});
     this.states = root.openDB<ProcessorStateValues, [string, string]>('processor-state', {});
     this.meta = root.openDB<number, string>('meta', {});
     this.content = new ContentRepository(root, {
@@ -110,7 +113,7 @@ export class FlowFileRepository implements QueueRecordStore {
     let currentKey = '';
     let inHead = 0;
     let flowFiles = 0;
-    for (const { key, value } of this.segments.getRange({})) {
+    for (const { key, value } of this.segmentSizes.getRange({})) {
       const [flowId, connectionId, seq] = key;
       const k = queueKey(flowId, connectionId);
       if (k !== currentKey) {
@@ -119,19 +122,29 @@ export class FlowFileRepository implements QueueRecordStore {
         inHead = 0;
         this.recovered.set(k, current);
       }
-      const acked = this.acked.get(key) ?? [];
-      const live = value.length - acked.length;
-      flowFiles += live;
       if (inHead < this.swapThreshold && current!.swappedCount === 0) {
-        const segment = this.segmentOf(seq, value, acked);
+        const records = this.segments.get(key);
+        if (!records) continue;
+        const segment = this.segmentOf(seq, records, this.acked.get(key) ?? []);
         current!.head.push(segment);
         inHead += segment.entries.length;
-      } else {
-        if (current!.swappedCount === 0) current!.swapFrom = seq;
-        current!.swappedCount += live;
-        const gone = new Set(acked);
-        for (let i = 0; i < value.length; i++) if (!gone.has(i)) current!.swappedBytes += value[i]!.s;
+        flowFiles += segment.entries.length;
+        continue;
       }
+      // Consumed positions of a swapped segment are rare (it was never in memory); count them when present.
+      const acked = this.acked.get(key);
+      let [live, bytes] = value;
+      if (acked && acked.length > 0) {
+        const records = this.segments.get(key) ?? [];
+        live = records.length - acked.length;
+        bytes = 0;
+        const gone = new Set(acked);
+        for (let i = 0; i < records.length; i++) if (!gone.has(i)) bytes += records[i]!.s;
+      }
+      if (current!.swappedCount === 0) current!.swapFrom = seq;
+      current!.swappedCount += live;
+      current!.swappedBytes += bytes;
+      flowFiles += live;
     }
     return { flowFiles, queues: this.recovered.size, ms: Math.round(performance.now() - started) };
   }
@@ -185,12 +198,18 @@ export class FlowFileRepository implements QueueRecordStore {
 
   putSegment(flowId: string, connectionId: string, seq: number, ffs: readonly FlowFile[]): void {
     const records = new Array<FlowFileRecord>(ffs.length);
-    for (let i = 0; i < ffs.length; i++) records[i] = toRecord(ffs[i]!, this.content.claimOf(ffs[i]!.content));
+    let bytes = 0;
+    for (let i = 0; i < ffs.length; i++) {
+      records[i] = toRecord(ffs[i]!, this.content.claimOf(ffs[i]!.content));
+      bytes += ffs[i]!.size;
+    }
     this.segments.put([flowId, connectionId, seq], records);
+    this.segmentSizes.put([flowId, connectionId, seq], [ffs.length, bytes]);
   }
 
   removeSegment(flowId: string, connectionId: string, seq: number): void {
     this.segments.remove([flowId, connectionId, seq]);
+    this.segmentSizes.remove([flowId, connectionId, seq]);
     this.acked.remove([flowId, connectionId, seq]);
   }
 
