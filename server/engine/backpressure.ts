@@ -1,5 +1,5 @@
 import type { ResolvedConnection } from '../../flows/flow-schema';
-import type { FlowFileQueue } from '../storage/queue';
+import type { FlowFileQueue } from './queue';
 import { parseDuration, parseSize } from './units';
 
 export const DEFAULT_OBJECT_THRESHOLD = 10_000;

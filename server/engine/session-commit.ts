@@ -1,7 +1,7 @@
-import type { FlowFileQueue } from '../storage/queue';
 import type { ProcessorStateValues } from './contract';
 import type { FlowFile } from './flowfile';
 import type { ProvenanceBatch } from './provenance-batch';
+import type { FlowFileQueue } from './queue';
 
 /**
  * Everything one session changes, gathered at commit: what goes into which queue, which inputs are done

@@ -1,4 +1,3 @@
-import type { FlowFileQueue } from '../storage/queue';
 import { getOrInsert } from '../util/maps';
 import type { ProcessorStateValues, ProcessSession } from './contract';
 import {
@@ -12,6 +11,7 @@ import {
 } from './flowfile';
 import type { ProvenanceEventType } from './provenance';
 import { ProvenanceBatch } from './provenance-batch';
+import type { FlowFileQueue } from './queue';
 import type { CommitWriter, SessionCommit } from './session-commit';
 
 /** What a session needs from the processor it runs for. */

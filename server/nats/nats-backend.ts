@@ -17,9 +17,9 @@ import {
 import type { ResolvedConnection } from '../../flows/flow-schema';
 import type { ProcessorLogger } from '../engine/contract';
 import type { QueueFactory } from '../engine/flow-engine';
+import type { Prioritizer } from '../engine/queue';
 import { JetStreamProvenanceStore, type ProvenanceStreamOptions } from '../storage/jetstream-provenance-store';
 import { JetStreamQueue } from '../storage/jetstream-queue';
-import type { Prioritizer } from '../storage/queue';
 import { ContentStore } from './content-store';
 import { connectionConsumer, connectionSubject, flowStream, flowSubjects } from './names';
 import { NatsLink, type NatsLinkStatus } from './nats-link';

@@ -1,8 +1,8 @@
 import type { ResolvedFlow } from '../../flows/flow-schema';
 import type { FlowEngine, QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
+import type { FlowFileQueue, Prioritizer } from '../engine/queue';
 import { MemoryQueue } from '../storage/memory-queue';
-import type { FlowFileQueue, Prioritizer } from '../storage/queue';
 import type { ValidationIssue } from '../validation/ajv';
 
 export const memoryQueueFactory: QueueFactory = (_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer);

@@ -4,10 +4,10 @@
  * fetched by anyone.
  */
 import type { FlowFile } from '../engine/flowfile';
+import type { QueuedFlowFile } from '../engine/queue';
 import { type DecodedFlowFile, decodeBatch } from '../nats/codec';
 import type { NatsLink } from '../nats/nats-link';
 import type { JetStreamQueueContext } from './jetstream-queue';
-import type { QueuedFlowFile } from './queue';
 
 /** Messages read at most per call: a bound on the work a queue view costs. */
 const MAX_MESSAGES = 500;

@@ -11,6 +11,7 @@
 import type { ConsumerConfig, JsMsg } from 'nats';
 import type { ProcessorLogger } from '../engine/contract';
 import type { FlowFile } from '../engine/flowfile';
+import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from '../engine/queue';
 import type { ContentStore } from '../nats/content-store';
 import { type NatsLink, sleep } from '../nats/nats-link';
 import { QueueAccounting } from '../nats/queue-accounting';
@@ -18,7 +19,6 @@ import { QueuePublisher } from '../nats/queue-publisher';
 import { PrefetchBuffer } from './jetstream-prefetch';
 import { type Delivery, PullLoop } from './jetstream-pull-loop';
 import { QueueBrowser, queued, StreamPeek } from './jetstream-queue-browser';
-import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from './queue';
 
 export interface JetStreamQueueContext {
   link: NatsLink;

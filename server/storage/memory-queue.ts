@@ -1,6 +1,6 @@
 import type { FlowFile } from '../engine/flowfile';
+import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from '../engine/queue';
 import { type OrderedStore, orderedStoreFor } from './ordering';
-import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from './queue';
 
 interface Penalized {
   ff: FlowFile;
@@ -43,9 +43,9 @@ export class MemoryQueue implements FlowFileQueue {
     return this.store.length + this.penalized.length + this.inFlight;
   }
 
+  /** A query, not a change: penalized FlowFiles move back into line when taken. */
   hasAvailable(now: number): boolean {
-    this.release(now);
-    return this.store.length > 0;
+    return this.store.length > 0 || (this.penalized.length > 0 && this.penalized[0]!.until <= now);
   }
 
   nextRelease(): number | undefined {
@@ -134,6 +134,8 @@ export class MemoryQueue implements FlowFileQueue {
       this.penalized.find((p) => p.ff.id === flowFileId)?.ff
     );
   }
+
+  async close(): Promise<void> {}
 
   clear(): FlowFile[] {
     const all = [...this.store.removeWhere(() => true), ...this.penalized.map((p) => p.ff)];

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { type FlowFile, newFlowFile } from '../engine/flowfile';
-import type { FlowFileQueue } from './queue';
+import type { FlowFileQueue } from '../engine/queue';
 
 export interface QueueUnderTest {
   /** A fresh, empty queue. */

@@ -1,6 +1,6 @@
 import type { FlowFile } from '../../engine/flowfile';
+import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from '../../engine/queue';
 import { MemoryQueue } from '../memory-queue';
-import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from '../queue';
 
 /**
  * A segment: the FlowFiles one commit offered to one queue, in order, stored as one record (writes per batch,

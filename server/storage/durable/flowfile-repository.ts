@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import type { ResolvedConnection } from '../../../flows/flow-schema';
@@ -7,8 +7,8 @@ import type { QueueFactory } from '../../engine/flow-engine';
 import type { FlowFile } from '../../engine/flowfile';
 import type { ProvenanceStore } from '../../engine/provenance';
 import type { ProvenanceBatch } from '../../engine/provenance-batch';
+import type { Prioritizer } from '../../engine/queue';
 import type { CommitWriter, SessionCommit } from '../../engine/session-commit';
-import type { Prioritizer } from '../queue';
 import { ContentRepository } from './content-repository';
 import { DurableQueue, type QueueRecordStore, type RecoveredQueue, type StoredSegment } from './durable-queue';
 import { type FlowFileRecord, fromRecord, toRecord } from './flowfile-record';
@@ -256,7 +256,7 @@ export class FlowFileRepository implements QueueRecordStore {
       if (this.options.sync === 'always') await this.root.flushed;
     } catch (err) {
       this.content.abort(prepared);
-      throw repositoryError(this.dir, err);
+      throw repositoryError(this.dir, await commitCause(err));
     }
   }
 
@@ -336,11 +336,34 @@ function stateKey(flowId: string, processorId: string): string {
   return `${flowId}\u0000${processorId}`;
 }
 
+/**
+ * lmdb-js rejects a failed commit with a generic error whose `commitError` is a (rejected) promise of the
+ * real one: take that, and handle it so it never surfaces as an unhandled rejection.
+ */
+async function commitCause(err: unknown): Promise<unknown> {
+  const pending = (err as { commitError?: unknown })?.commitError;
+  if (pending && typeof (pending as Promise<unknown>).then === 'function')
+    return (pending as Promise<unknown>).then(
+      () => err,
+      (cause: unknown) => cause,
+    );
+  return pending ?? err;
+}
+
+function diskFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
+
 /** One line that says which directory and what to do. */
 export function repositoryError(dir: string, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
   const message = e?.message ?? String(err);
-  if (e?.code === 'ENOSPC' || /ENOSPC|No space left|MDB_MAP_FULL/i.test(message))
+  if (e?.code === 'ENOSPC' || /ENOSPC|No space left|MDB_MAP_FULL/i.test(message) || diskFull(dir))
     return new Error(`the disk holding ${dir} is full (${message}): free space there; nothing committed was lost`);
   if (e?.code === 'EACCES' || e?.code === 'EROFS' || /EACCES|EROFS|permission denied|read-only/i.test(message))
     return new Error(

@@ -8,10 +8,10 @@ import type { FlowChangeAction, FlowManager, FlowStatusView } from '../../../ser
 export type { ConnectionSpec, Flow, ProcessorSpec } from '../../../flows/flow-schema';
 export type { ProcessorCategory, Relationship } from '../../../server/engine/contract';
 export type { Lineage, ProvenanceEvent, ProvenanceEventType } from '../../../server/engine/provenance';
+export type { QueuedFlowFile } from '../../../server/engine/queue';
 export type { Bulletin, ProcessorState } from '../../../server/engine/running-processor';
 export type { ConnectionStatus, ProcessorStatus } from '../../../server/engine/status';
 export type { FlowChange, FlowState, FlowSummary } from '../../../server/runtime/flow-manager';
-export type { QueuedFlowFile } from '../../../server/storage/queue';
 export type { ValidationIssue } from '../../../server/validation/ajv';
 
 /** `GET /api/flows/:id/status` and the event stream: the engine's status plus the flow's state and validity. */

@@ -25,14 +25,16 @@ export interface QueueDepth {
 }
 
 /**
- * One connection's queue. The engine is the only caller: it takes batches for a session, acknowledges
+ * The engine's queue port (as NiFi's FlowFileQueue belongs to its framework): one connection's queue, which
+ * the storage back ends implement (storage/memory-queue.ts, storage/durable/, storage/jetstream-queue.ts).
+ * The engine is the only caller: it takes batches for a session, acknowledges
  * them when the session commits and requeues them (penalized) when it rolls back. Depth counts every
  * FlowFile not yet acknowledged, so backpressure sees in-flight work too.
  */
 export interface FlowFileQueue {
   readonly connectionId: string;
   depth(): QueueDepth;
-  /** True when at least one FlowFile can be taken now (not penalized). */
+  /** True when at least one FlowFile can be taken now (not penalized). A query: it changes nothing. */
   hasAvailable(now: number): boolean;
   /** When the next penalized FlowFile becomes available, if any. */
   nextRelease(): number | undefined;
@@ -47,6 +49,8 @@ export interface FlowFileQueue {
   find(flowFileId: string): FlowFile | undefined;
   /** Removes and returns every FlowFile not in flight. */
   clear(): FlowFile[];
+  /** Releases what the queue holds on its back end (consumers, subscriptions); its FlowFiles stay stored. */
+  close(): Promise<void>;
   /**
    * Sets the one listener told when FlowFiles arrive that this process did not offer (another engine process
    * published them, or a broker redelivered them); a later call replaces it. In-process queues need none.
