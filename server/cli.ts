@@ -203,6 +203,18 @@ serveCommand.action(
       process.stderr.write(`sluice serve: ${(err as Error).message}\n`);
       process.exit(1);
     }
+    // A commit that fails (disk full) rejects every write of its batch; the sessions awaiting them roll back
+    // and say why. lmdb-js also rejects a promise of its own nobody awaits: that one must not end the server.
+    process.on('unhandledRejection', (reason) => {
+      if (reason instanceof Error && 'commitError' in reason) {
+        void Promise.resolve((reason as { commitError?: unknown }).commitError).catch(() => {});
+        return;
+      }
+      process.stderr.write(
+        `sluice serve: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}\n`,
+      );
+      process.exit(1);
+    });
     const shutdown = async () => {
       await server.close();
       process.exit(0);
