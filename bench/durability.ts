@@ -42,7 +42,10 @@ async function fill(dir: string, count: number) {
   const registry = createRegistry();
   const check = validateFlow(flow(count), registry);
   if (!check.ok) throw new Error(JSON.stringify(check.issues));
-  const repo = FlowFileRepository.open(dir, { sync: 'always', provenance: (root) => new LmdbProvenanceStore(root) });
+  const repo = FlowFileRepository.open(dir, {
+    sync: 'always',
+    ...(!process.env.BENCH_NO_PROV && { provenance: (root) => new LmdbProvenanceStore(root) }),
+  });
   const engine = new FlowEngine(check.resolved, registry, {
     queueFactory: repo.queueFactory,
     provenance: repo.provenance,

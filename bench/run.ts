@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every scenario on each back end, three runs each (median FlowFiles/s), each run in a fresh
+ * `npm run bench`: every scenario on each back end (memory, the durable repository, NATS), three runs each (median FlowFiles/s), each run in a fresh
  * process so peak RSS is its own; then the latency run at half the median rate. Prints a table and writes
  * bench/results/<date>.json. Options: `--only linear,fan-out`, `--backends memory,nats`, `--runs 3`.
  */
@@ -12,7 +12,7 @@ import { scenarios } from './scenarios';
 
 const opts = new Command()
   .option('--only <names>', 'comma-separated scenarios')
-  .option('--backends <names>', 'comma-separated back ends', 'memory,nats')
+  .option('--backends <names>', 'comma-separated back ends: memory, durable (--sync always), durable-batch, nats', 'memory,durable,nats')
   .option('--runs <n>', 'runs per scenario', '3')
   .parse()
   .opts<{ only?: string; backends: string; runs: string }>();
@@ -100,6 +100,27 @@ if (opts.backends.split(',').includes('nats')) {
   ] as const) {
     try {
       const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+        maxBuffer: 1 << 24,
+      });
+      extras[name] = JSON.parse(out.trim().split('\n').at(-1)!);
+    } catch (err) {
+      process.stderr.write(`${script} failed: ${(err as Error).message.split('\n')[0]}\n`);
+    }
+  }
+}
+
+// The durable repository's own figures: recovery with 1,000,000 queued, RSS with 5,000,000 queued, and provenance
+// queries over 10,000,000 events (each script prints one JSON line; each measures in processes of its own).
+if (opts.backends.split(',').includes('durable')) {
+  for (const [name, script, args] of [
+    ['durability', 'bench/durability.ts', ['5000000', '1000000']],
+    ['provenanceQuery', 'bench/provenance-query.ts', ['10000000']],
+  ] as const) {
+    try {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script, ...args], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, LOG_LEVEL: 'silent' },
