@@ -42,6 +42,18 @@ export const processorSchema = {
         concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'Concurrent tasks.' },
         penalty: duration('How long FlowFiles of a failed session wait before they are retried.', '30s'),
         yield: duration('How long the processor pauses after it yields or fails.', '1s'),
+        timeout: duration(
+          'Watchdog: a trigger still running after this long is abandoned, its session rolled back and its FlowFiles penalized (0s = never).',
+          '5m',
+        ),
+        quarantineAfter: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 1000,
+          default: 3,
+          description:
+            "A FlowFile whose sessions failed (or timed out) this many times is moved to its connection's quarantine instead of being retried again (0 = retry forever).",
+        },
       },
     },
     autoTerminate: {

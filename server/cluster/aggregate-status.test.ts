@@ -31,6 +31,7 @@ const connection = (over: Partial<ConnectionStatus> = {}): ConnectionStatus => (
   bytes: 0,
   inFlight: 0,
   penalized: 0,
+  quarantined: 0,
   objectThreshold: 10_000,
   bytesThreshold: 1e9,
   backPressured: false,

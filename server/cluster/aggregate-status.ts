@@ -118,6 +118,8 @@ function aggregateConnection(mine: ConnectionStatus, reported: readonly Connecti
     penalized: sum((c) => c.penalized),
     backPressured: reported.some((c) => c.backPressured),
     oldestAgeMs: max((c) => c.oldestAgeMs),
+    // Every worker sees the whole quarantine stream, as it does the queue's.
+    quarantined: max((c) => c.quarantined),
   };
   if (reported.some((c) => c.ackPending !== undefined)) out.ackPending = max((c) => c.ackPending);
   if (reported.some((c) => c.redelivered !== undefined)) out.redelivered = sum((c) => c.redelivered);

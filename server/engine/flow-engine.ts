@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedFlow } from '../../flows/flow-schema';
 import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
-import { RunningConnection } from './backpressure';
+import { QUARANTINE_SUFFIX, quarantineSpec, RunningConnection } from './backpressure';
 import type { ProcessorLogger, ProcessorStateValues } from './contract';
 import { type FlowFile, restoredFlowFile } from './flowfile';
 import type { ProcessorRegistry } from './processor-registry';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceEvent, type ProvenanceStore } from './provenance';
+import { QUARANTINE_ATTRIBUTES } from './quarantine';
 import type { FlowFileQueue, Prioritizer, QueuedFlowFile } from './queue';
 import { type ProcessorHost, RunningProcessor } from './running-processor';
 import { applyCommitWith, type CommitWriter } from './session-commit';
@@ -52,7 +53,11 @@ export class FlowEngine {
     this.provenance = options.provenance ?? new MemoryProvenanceStore();
     const makeQueue: QueueFactory =
       options.queueFactory ?? ((_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer));
-    for (const c of flow.connections) this.connections.set(c.id, new RunningConnection(c, makeQueue(flow.id, c)));
+    for (const c of flow.connections)
+      this.connections.set(
+        c.id,
+        new RunningConnection(c, makeQueue(flow.id, c), makeQueue(flow.id, quarantineSpec(c))),
+      );
     this.host = {
       flowId: flow.id,
       allowedDirs: options.allowedDirs ?? [],
@@ -63,6 +68,7 @@ export class FlowEngine {
           this.provenance.appendBatch ? this.provenance.appendBatch(batch) : this.provenance.append(batch.toEvents()),
         ),
       initialState: (processorId) => options.processorState?.(processorId),
+      record: (events) => this.provenance.append(events),
       drained: (connections) => {
         for (const c of connections) this.processors.get(c.spec.source)?.signal.notify();
       },
@@ -254,6 +260,55 @@ export class FlowEngine {
     ]);
     this.processors.get(target.spec.target)?.signal.notify();
     return { flowFileId: id, connectionId: target.id };
+  }
+
+  /** What waits in a connection's quarantine. */
+  async listQuarantine(connectionId: string, limit = 100): Promise<QueuedFlowFile[]> {
+    const q = this.connection(connectionId).quarantine;
+    return q.browse ? q.browse(limit, Date.now()) : q.list(limit, Date.now());
+  }
+
+  /**
+   * Puts quarantined FlowFiles back at the end of their connection (without the quarantine attributes), for
+   * another try once the cause is fixed; or drops them (DROP events). Returns how many.
+   */
+  async releaseQuarantine(connectionId: string, action: 'requeue' | 'drop'): Promise<number> {
+    const c = this.connection(connectionId);
+    const held = c.quarantine.drain ? await c.quarantine.drain() : c.quarantine.clear();
+    if (held.length === 0) return 0;
+    const now = Date.now();
+    if (action === 'drop') {
+      await this.provenance.append(this.queueEvents(c, held, 'DROP', now, 'dropped from quarantine by user'));
+      return held.length;
+    }
+    // Each goes back as a new FlowFile (REPLAY of the quarantined one): a broker that deduplicates by
+    // FlowFile id would otherwise take it for the copy it already delivered.
+    const names = Object.values(QUARANTINE_ATTRIBUTES);
+    const again = held.map((ff) => {
+      const id = randomUUID();
+      const attributes: Record<string, string> = { ...ff.attributes, uuid: id };
+      for (const name of names) delete attributes[name];
+      return restoredFlowFile(id, attributes, ff.content, now, ff.lineageStartDate);
+    });
+    await c.queue.offer(again);
+    await this.provenance.append(
+      again.map((ff, i) => ({
+        type: 'REPLAY' as const,
+        time: now,
+        flowId: this.flow.id,
+        flowFileId: ff.id,
+        componentId: c.id,
+        componentType: 'Connection',
+        parentIds: [held[i]!.id],
+        childIds: [ff.id],
+        attributes: ff.attributes,
+        contentSize: ff.size,
+        lineageStartDate: ff.lineageStartDate,
+        details: `put back from the quarantine of connection "${c.id}"`,
+      })),
+    );
+    this.processors.get(c.spec.target)?.signal.notify();
+    return held.length;
   }
 
   /** Empties a connection's queue (FlowFiles not taken by a session), with a DROP event for each. */

@@ -9,7 +9,11 @@ import type {
   TriggerContext,
 } from './contract';
 import { relationshipsOf } from './contract';
+import type { FlowFile } from './flowfile';
 import { ProcessorStats } from './processor-stats';
+import type { NewProvenanceEvent } from './provenance';
+import { forgetFailures, setAsidePoison } from './quarantine';
+import type { FlowFileQueue } from './queue';
 import { Session, type SessionHost } from './session';
 import type { CommitWriter, SessionCommit } from './session-commit';
 import { nextTurn, Signal } from './signal';
@@ -25,6 +29,11 @@ export interface Bulletin {
 }
 
 const MAX_BULLETINS = 20;
+/** How long a stop waits for running triggers before abandoning them. */
+export const STOP_GRACE_MS = 10_000;
+
+/** A trigger the watchdog (or a stop) gave up on. */
+export class AbandonedTriggerError extends Error {}
 /** Longest sleep before a task re-checks its conditions even without a signal. */
 const MAX_WAIT_MS = 1000;
 
@@ -34,6 +43,8 @@ export interface ProcessorHost {
   logger: ProcessorLogger;
   /** Applies a committed session (durably, on the durable repository). */
   commit: CommitWriter;
+  /** Provenance events outside a session (a FlowFile moved to quarantine). */
+  record(events: NewProvenanceEvent[]): void | Promise<void>;
   /** The processor's state as last committed before this engine started (restored from the repository). */
   initialState(processorId: string): ProcessorStateValues | undefined;
   /** An input was taken from or acknowledged on these connections: wake their sources. */
@@ -52,6 +63,9 @@ export class RunningProcessor {
   readonly concurrency: number;
   readonly penaltyMs: number;
   readonly yieldMs: number;
+  /** Watchdog: a trigger running longer is abandoned (0 = never). */
+  readonly timeoutMs: number;
+  readonly quarantineAfter: number;
   readonly sessionHost: SessionHost;
   /** The last trigger did no work (a source with nothing to produce). */
   idle = false;
@@ -66,6 +80,8 @@ export class RunningProcessor {
   /** `ctx.wake()` was called: trigger once even without input (a timer of a processor that holds state). */
   private wakeRequested = false;
   private readonly context: TriggerContext<unknown, unknown>;
+  /** Rejecters of the triggers in flight: a stop past its grace abandons them all. */
+  private readonly inFlight = new Set<(err: Error) => void>();
 
   constructor(
     readonly spec: ResolvedProcessor,
@@ -79,11 +95,14 @@ export class RunningProcessor {
     this.commitWriter = async (commit: SessionCommit) => {
       await host.commit(commit);
       if (commit.state) this.savedState = commit.state;
+      for (const ffs of commit.acknowledged.values()) forgetFailures(this.inputs, ffs);
     };
     this.periodMs = parseDuration(spec.schedule.period);
     this.concurrency = spec.schedule.concurrency;
     this.penaltyMs = parseDuration(spec.schedule.penalty);
     this.yieldMs = parseDuration(spec.schedule.yield);
+    this.timeoutMs = parseDuration(spec.schedule.timeout);
+    this.quarantineAfter = spec.schedule.quarantineAfter;
     this.stats = new ProcessorStats(this.concurrency);
     const outputs = new Map<string, RunningConnection['queue'][]>();
     for (const c of outgoing)
@@ -175,11 +194,20 @@ export class RunningProcessor {
     this.tasks = Array.from({ length: this.concurrency }, () => this.runTask());
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the tasks: each finishes its trigger; one still running after `graceMs` is abandoned (its session
+   * rolled back), so a stuck processor cannot hold a shutdown.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopping';
     this.signal.notify();
+    const grace = setTimeout(
+      () => this.abandonAll(`the processor is stopping and its trigger did not end within ${graceMs} ms`),
+      graceMs,
+    );
     await Promise.all(this.tasks);
+    clearTimeout(grace);
     this.tasks = [];
     // One last session for what the processor holds (open windows): it may overshoot a full connection once.
     if (this.definition.onStop) await this.trigger(this.definition.onStop);
@@ -240,7 +268,7 @@ export class RunningProcessor {
     this.activeTasks++;
     this.stats.counters.tasks++;
     try {
-      await run.call(this.definition, session, this.context);
+      await this.watched(run.call(this.definition, session, this.context));
       const result = await session.commit(this.commitWriter);
       const c = this.stats.counters;
       c.in += result.in;
@@ -254,7 +282,8 @@ export class RunningProcessor {
       if (result.in > 0) this.host.drained(this.inputs);
       return session.worked;
     } catch (err) {
-      const returned = await session.rollback(this.penaltyMs);
+      const reason = errorMessage(err);
+      const returned = await session.rollback(this.penaltyMs, (queue, ffs) => this.setAside(queue, ffs, reason));
       this.stats.counters.errors++;
       this.idle = false;
       this.yieldUntil = Date.now() + Math.min(this.yieldMs, this.penaltyMs || this.yieldMs);
@@ -268,6 +297,76 @@ export class RunningProcessor {
     } finally {
       this.activeTasks--;
       this.stats.endBusy(token, Date.now());
+    }
+  }
+
+  /**
+   * Races onTrigger against the watchdog and a stop past its grace. An abandoned trigger may still run on (a
+   * promise cannot be cancelled): its session is rolled back, so whatever it does later is refused.
+   */
+  private watched(work: void | Promise<void>): Promise<void> {
+    if (!(work instanceof Promise)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const abandon = (err: Error) => {
+        cleanup();
+        reject(err);
+      };
+      const timer =
+        this.timeoutMs > 0
+          ? setTimeout(
+              () =>
+                abandon(
+                  new AbandonedTriggerError(
+                    `watchdog: onTrigger did not return within ${this.spec.schedule.timeout}; the task was abandoned`,
+                  ),
+                ),
+              this.timeoutMs,
+            )
+          : undefined;
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        this.inFlight.delete(abandon);
+      };
+      this.inFlight.add(abandon);
+      work.then(
+        () => {
+          cleanup();
+          resolve();
+        },
+        (err: unknown) => {
+          cleanup();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private abandonAll(reason: string): void {
+    for (const abandon of [...this.inFlight]) abandon(new AbandonedTriggerError(reason));
+  }
+
+  /** Rollback: FlowFiles that failed `quarantineAfter` times go to quarantine instead of back in line. */
+  private async setAside(queue: FlowFileQueue, ffs: FlowFile[], reason: string): Promise<FlowFile[]> {
+    const connection = this.inputs.find((c) => c.queue === queue);
+    if (!connection) return ffs;
+    try {
+      const { retry, quarantined } = await setAsidePoison(
+        connection,
+        ffs,
+        this.quarantineAfter,
+        { processorId: this.spec.id, flowId: this.host.flowId, processorType: this.spec.type, reason },
+        (events) => this.host.record(events),
+      );
+      if (quarantined.length > 0)
+        this.bulletin(
+          'error',
+          `${quarantined.length} FlowFile(s) failed ${this.quarantineAfter} times and were moved to the quarantine of connection "${connection.id}": ${reason}`,
+          quarantined.map((ff) => ff.id),
+        );
+      return retry;
+    } catch (err) {
+      this.bulletin('warn', `could not quarantine: ${errorMessage(err)}; the FlowFiles are retried`, []);
+      return ffs;
     }
   }
 

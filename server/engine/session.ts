@@ -323,14 +323,22 @@ export class Session implements ProcessSession {
   }
 
   /** Undoes the session: inputs go back to their queues, penalized; created FlowFiles vanish unseen. */
-  async rollback(penaltyMs: number): Promise<FlowFile[]> {
+  /**
+   * `setAside` (optional) takes, per input queue, the FlowFiles that should not be retried (poison) and
+   * returns the ones that should; it moves the others away itself.
+   */
+  async rollback(
+    penaltyMs: number,
+    setAside?: (queue: FlowFileQueue, ffs: FlowFile[]) => Promise<FlowFile[]>,
+  ): Promise<FlowFile[]> {
     if (this.closed) return [];
     this.closed = true;
     const now = this.now();
     const returned: FlowFile[] = [];
-    for (const [queue, ffs] of this.taken) {
-      await queue.requeue(ffs, penaltyMs, now);
-      returned.push(...ffs);
+    for (const [queue, taken] of this.taken) {
+      const ffs = setAside ? await setAside(queue, taken) : taken;
+      if (ffs.length > 0) await queue.requeue(ffs, penaltyMs, now);
+      returned.push(...taken);
     }
     await runAll(this.onRollback);
     return returned;

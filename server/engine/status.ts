@@ -25,6 +25,8 @@ export interface ConnectionStatus {
   bytesThreshold: number;
   backPressured: boolean;
   oldestAgeMs: number;
+  /** FlowFiles set aside in this connection's quarantine (their sessions kept failing). */
+  quarantined: number;
   /** Broker-backed queues (NATS): messages delivered and not acknowledged, FlowFiles redelivered here, messages. */
   ackPending?: number;
   redelivered?: number;
@@ -78,6 +80,7 @@ export function flowStatus(engine: FlowEngine, now: number): FlowStatus {
       bytesThreshold: c.bytesThreshold,
       backPressured: c.isFull(),
       oldestAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest),
+      quarantined: c.quarantine.depth().count,
     };
     if (d.ackPending !== undefined) connections[c.id]!.ackPending = d.ackPending;
     if (d.redelivered !== undefined) connections[c.id]!.redelivered = d.redelivered;

@@ -14,7 +14,8 @@
 export const PROVENANCE_STREAM = 'SLUICE_PROVENANCE';
 export const PROVENANCE_SUBJECTS = 'sluice.provenance.>';
 
-const TOKEN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** An id, or a connection's quarantine (`<id>~quarantine`: "~" is valid in NATS names and in no flow id). */
+const TOKEN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(~quarantine)?$/;
 
 function token(kind: string, id: string): string {
   if (!TOKEN.test(id)) throw new Error(`${kind} id "${id}" cannot be used as a NATS name (letters, digits, _ and -)`);

@@ -1,4 +1,5 @@
 import type { ResolvedFlow } from '../../flows/flow-schema';
+import { QUARANTINE_SUFFIX } from '../engine/backpressure';
 import type { FlowEngine, QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
 import type { FlowFileQueue, Prioritizer } from '../engine/queue';
@@ -37,6 +38,11 @@ export function handoverQueues(
 ): { factory: QueueFactory; moves: Map<string, FlowFile[]> } {
   const moves = new Map<string, FlowFile[]>();
   const factory: QueueFactory = (flowId, c) => {
+    // A kept connection keeps its quarantine too.
+    if (c.id.endsWith(QUARANTINE_SUFFIX)) {
+      const owner = old?.connections.get(c.id.slice(0, -QUARANTINE_SUFFIX.length));
+      return owner ? owner.quarantine : base(flowId, c);
+    }
     const previous = old?.connections.get(c.id);
     if (!previous) return base(flowId, c);
     if (previous.spec.prioritizer === c.prioritizer) return previous.queue;

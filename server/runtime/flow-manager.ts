@@ -317,6 +317,17 @@ export class FlowManager {
     return ff;
   }
 
+  listQuarantine(id: string, connectionId: string, limit: number): Promise<QueuedFlowFile[]> {
+    return this.connectionOf(id, connectionId).listQuarantine(connectionId, limit);
+  }
+
+  /** Quarantined FlowFiles of a connection back into it ('requeue') or dropped ('drop'). */
+  async releaseQuarantine(id: string, connectionId: string, action: 'requeue' | 'drop'): Promise<number> {
+    const count = await this.connectionOf(id, connectionId).releaseQuarantine(connectionId, action);
+    this.emit(id, 'queue-emptied');
+    return count;
+  }
+
   async emptyQueue(id: string, connectionId: string): Promise<number> {
     const dropped = await this.connectionOf(id, connectionId).emptyQueue(connectionId);
     this.emit(id, 'queue-emptied');
