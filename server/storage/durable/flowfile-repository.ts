@@ -16,7 +16,10 @@ import type { SyncPolicy } from './sync-policy';
 
 /** A provenance store that can write a session's events inside the repository's own transaction. */
 export interface StagingProvenanceStore extends ProvenanceStore {
+  /** Inside the repository's transaction: writes the batch (never throws once it has written). */
   stage(batch: ProvenanceBatch): void;
+  /** Before the transaction: the work that can be done outside LMDB's write lock (encoding). */
+  prepare?(batch: ProvenanceBatch): void;
 }
 
 export interface FlowFileRepositoryOptions {
@@ -289,7 +292,11 @@ export class FlowFileRepository implements QueueRecordStore {
         },
         { added, removed },
         // Claims exist once the content is prepared; the events name them before anything is written.
-        () => batch && this.claimEvents(batch, c),
+        () => {
+          if (!batch) return;
+          this.claimEvents(batch, c);
+          this.provenance?.prepare?.(batch);
+        },
       );
     } catch (err) {
       for (const [queue, ffs] of c.outputs) (queue as DurableQueue).abortOffer(ffs);

@@ -2,9 +2,13 @@
  * The on-disk form of provenance (msgpackr): one record per committed batch, by column. What every event of a
  * session shares (time, flow, component) is stored once; per event its type and relationship (as indexes into
  * small per-record tables), FlowFile id (16 bytes when every id of the record is a UUID), size, lineage start
- * (as a delta from the batch time), attributes (names once per record, a value equal to the FlowFile id as
- * nil, which `uuid` and often `filename` are), and only for the events that have them parents, children,
- * details, transit URI and content claims. A persisted shape: append fields, never renumber them.
+ * (as a delta from the batch time), attributes and content claims, and only for the events that have them
+ * parents, children, details, transit URI and the claim before a content change. Attributes are stored by
+ * shape: each distinct list of names once per record, per event the shape's number and one code per value;
+ * a code is 0 for a value equal to the FlowFile id (which `uuid` and often `filename` are), else an index into
+ * the record's table of distinct strings (values and claims), so a value repeated across events is stored once.
+ * Encoding is the only per-event work on the commit path (see lmdb-provenance-store): it allocates per
+ * record, not per event. A persisted shape: append fields, never renumber them.
  */
 import { Packr } from 'msgpackr';
 import type { Attributes, FlowFile } from '../../engine/flowfile';
@@ -15,11 +19,10 @@ import {
   type ProvenanceEventType,
 } from '../../engine/provenance';
 import { ProvenanceBatch } from '../../engine/provenance-batch';
-import { getOrInsert } from '../../util/maps';
 import { writeUuid } from './flowfile-index';
 
 const packr = new Packr({ useRecords: false });
-const VERSION = 1;
+const VERSION = 2;
 const EMPTY = Buffer.alloc(0);
 
 /** A session's batch (DROP details derived when read, as ProvenanceBatch does), or loose events (kept as given). */
@@ -135,44 +138,141 @@ export function mentionedBy(source: Pick<RecordSource, 'flowFileId' | 'extra'>, 
   return [id, ...(x.parentIds ?? []), ...(x.childIds ?? [])];
 }
 
-function tableIndex(table: string[], lookup: Map<string, number>, value: string): number {
-  return getOrInsert(lookup, value, () => table.push(value) - 1);
+/** What the indexes need of a record (a staged one, or one read back from disk). */
+export interface IndexableRecord {
+  readonly time: number;
+  readonly flowId: string;
+  readonly componentId: string;
+  readonly length: number;
+  readonly encodedLength: number;
+  typeNamesPresent(): readonly ProvenanceEventType[];
+  flowFileId(i: number): string;
+  extra(i: number): Readonly<Extra> | undefined;
 }
 
-export function encodeRecord(source: RecordSource, seg: number, indexBytes: number): Buffer {
+/** A record just encoded, as the indexer sees it until it is indexed: fields read from its source, not decoded. */
+export class StagedRecord implements IndexableRecord {
+  readonly time: number;
+  readonly flowId: string;
+  readonly componentId: string;
+  readonly length: number;
+
+  constructor(
+    private readonly source: RecordSource,
+    private readonly typeNames: readonly ProvenanceEventType[],
+    readonly encodedLength: number,
+  ) {
+    this.time = source.time;
+    this.flowId = source.flowId;
+    this.componentId = source.componentId;
+    this.length = source.length;
+  }
+
+  typeNamesPresent(): readonly ProvenanceEventType[] {
+    return this.typeNames;
+  }
+
+  flowFileId(i: number): string {
+    return this.source.flowFileId(i);
+  }
+
+  extra(i: number): Readonly<Extra> | undefined {
+    return this.source.extra(i);
+  }
+}
+
+/** The index of `value` in a small table (types, relationships: a few entries), added when missing. */
+function smallIndex<T extends string>(table: T[], value: T): number {
+  for (let k = 0; k < table.length; k++) if (table[k] === value) return k;
+  return table.push(value) - 1;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Value codes of the record being encoded (encoding is synchronous: one buffer serves every record). */
+let scratchCodes = new Uint32Array(4096);
+
+/** Encodes a record; returns its bytes and its distinct event types (for the indexes). */
+export function encodeRecord(source: RecordSource): { data: Buffer; typeNames: ProvenanceEventType[] } {
   const n = source.length;
-  const typeNames: string[] = [];
-  const typeLookup = new Map<string, number>();
-  const relNames: string[] = [];
-  const relLookup = new Map<string, number>();
-  const names: string[] = [];
-  const nameLookup = new Map<string, number>();
+  const typeNames: ProvenanceEventType[] = [];
   const types: number[] = new Array(n);
+  const relNames: string[] = [];
   const rels: number[] = new Array(n);
   const sizes: number[] = new Array(n);
   const lineage: number[] = new Array(n);
-  const attrs: (number | string | null)[][] = new Array(n);
+  const shapes: string[][] = [];
+  const shapeOf: number[] = new Array(n);
+  let values = scratchCodes;
+  let vi = 0;
+  const strings: string[] = [];
   const extras: [number, readonly string[] | null, readonly string[] | null, string | null, string | null][] = [];
-  let claims: (string | null)[] | null = null;
+  let claims: number[] | null = null;
   let previousClaims: [number, string][] | null = null;
   let uuids: Buffer | undefined = Buffer.allocUnsafe(16 * n);
-  const ids: string[] = new Array(n);
+  // Events of a session mostly share type, relationship, attribute names and many values with the event before:
+  // a value equal to the one before it in its column is stored once (a lookup of every value costs more, on
+  // the commit path, than the bytes it would save).
+  let lastType: ProvenanceEventType | undefined;
+  let typeCode = 0;
+  let lastRel: string | undefined;
+  let relCode = 0;
+  let shape: string[] | undefined;
+  let shapeCode = -1;
+  const lastValues: string[] = [];
+  const lastCodes: number[] = [];
+  let lastClaim: string | undefined;
+  let claimCode = 0;
   for (let i = 0; i < n; i++) {
     const id = source.flowFileId(i);
-    ids[i] = id;
     if (uuids && !writeUuid(id, uuids, 16 * i)) uuids = undefined;
-    types[i] = tableIndex(typeNames, typeLookup, source.type(i));
+    const type = source.type(i);
+    if (type !== lastType) {
+      lastType = type;
+      typeCode = smallIndex(typeNames, type);
+    }
+    types[i] = typeCode;
     const rel = source.relationship(i);
-    rels[i] = rel === undefined ? 0 : tableIndex(relNames, relLookup, rel) + 1;
+    if (rel !== lastRel) {
+      lastRel = rel;
+      relCode = rel === undefined ? 0 : smallIndex(relNames, rel) + 1;
+    }
+    rels[i] = relCode;
     sizes[i] = source.size(i);
     lineage[i] = source.time - source.lineageStartDate(i);
-    const flat: (number | string | null)[] = [];
     const a = source.attributes(i);
+    let k = 0;
+    let same = shape !== undefined;
     for (const name in a) {
+      if (same && shape![k] !== name) same = false;
       const value = a[name]!;
-      flat.push(tableIndex(names, nameLookup, name), value === id ? null : value);
+      let c: number;
+      if (value === id) c = 0;
+      else if (value === lastValues[k]) c = lastCodes[k]!;
+      else {
+        c = strings.push(value);
+        lastValues[k] = value;
+        lastCodes[k] = c;
+      }
+      if (vi === values.length) {
+        const bigger = new Uint32Array(values.length * 2);
+        bigger.set(values);
+        values = scratchCodes = bigger;
+      }
+      values[vi++] = c;
+      k++;
     }
-    attrs[i] = flat;
+    if (!same || k !== shape!.length) {
+      const names = Object.keys(a);
+      shapeCode = shapes.findIndex((s) => sameNames(s, names));
+      if (shapeCode < 0) shapeCode = shapes.push(names) - 1;
+      shape = shapes[shapeCode]!;
+    }
+    shapeOf[i] = shapeCode;
     const x = source.extra(i);
     if (x)
       extras.push([
@@ -184,8 +284,12 @@ export function encodeRecord(source: RecordSource, seg: number, indexBytes: numb
       ]);
     const claim = source.claim(i);
     if (claim !== undefined) {
-      claims ??= new Array(n).fill(null);
-      claims[i] = claim;
+      claims ??= new Array(n).fill(0);
+      if (claim !== lastClaim) {
+        lastClaim = claim;
+        claimCode = strings.push(claim);
+      }
+      claims[i] = claimCode;
     }
     const previous = source.previousClaim(i);
     if (previous !== undefined) {
@@ -193,28 +297,55 @@ export function encodeRecord(source: RecordSource, seg: number, indexBytes: numb
       previousClaims.push([i, previous]);
     }
   }
-  return packr.pack([
+  let ids: Buffer | string[] | undefined = uuids;
+  if (!ids) {
+    ids = new Array<string>(n);
+    for (let i = 0; i < n; i++) ids[i] = source.flowFileId(i);
+  }
+  const data = packr.pack([
     VERSION,
     source.kind,
     source.time,
     source.flowId,
     source.componentId,
     source.componentType,
-    seg,
-    indexBytes,
     typeNames,
     types,
-    uuids ?? ids,
+    ids,
     sizes,
     lineage,
     relNames,
     rels,
-    names,
-    attrs,
+    shapes,
+    shapeOf,
+    packCodes(values, vi, strings.length),
+    strings,
     extras,
     claims,
     previousClaims,
   ]);
+  return { data, typeNames };
+}
+
+/** Bytes per value code: the fewest that hold the record's largest code (its number of strings). */
+function codeWidth(strings: number): 1 | 2 | 4 {
+  return strings < 0x100 ? 1 : strings < 0x10000 ? 2 : 4;
+}
+
+/** The first `count` codes, little-endian, `codeWidth` bytes each. */
+function packCodes(codes: Uint32Array, count: number, strings: number): Buffer {
+  const width = codeWidth(strings);
+  const view = codes.subarray(0, count);
+  const packed = width === 1 ? new Uint8Array(view) : width === 2 ? new Uint16Array(view) : view;
+  return Buffer.from(packed.buffer, packed.byteOffset, count * width);
+}
+
+/** Packed codes as an array (copied, so a wider one is aligned). */
+function unpackCodes(packed: Uint8Array, strings: number): Uint8Array | Uint16Array | Uint32Array {
+  const width = codeWidth(strings);
+  if (width === 1) return packed;
+  const copy = packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength) as ArrayBuffer;
+  return width === 2 ? new Uint16Array(copy) : new Uint32Array(copy);
 }
 
 function uuidAt(hex: string, i: number): string {
@@ -223,40 +354,41 @@ function uuidAt(hex: string, i: number): string {
 }
 
 /** One stored record, decoded. Event objects are built only for the events asked for. */
-export class StoredRecord {
+export class StoredRecord implements IndexableRecord {
   readonly kind: RecordKind;
   readonly time: number;
   readonly flowId: string;
   readonly componentId: string;
   readonly componentType: string;
-  /** The FlowFile index segment its entries went to. */
-  readonly seg: number;
-  readonly indexBytes: number;
   readonly length: number;
   private readonly typeNames: ProvenanceEventType[];
   private readonly types: number[];
   private readonly ids: string[];
   private readonly doc: unknown[];
   private readonly extras = new Map<number, Extra>();
+  /** Where each event's attribute value codes start (computed when first asked). */
+  private valueStarts: Uint32Array | undefined;
+  private codes: Uint8Array | Uint16Array | Uint32Array | undefined;
 
   constructor(
     readonly firstId: number,
     readonly encodedLength: number,
     doc: unknown[],
   ) {
-    if (doc[0] !== VERSION) throw new Error(`provenance record ${firstId} has unknown version ${String(doc[0])}`);
+    if (doc[0] !== VERSION)
+      throw new Error(
+        `provenance record ${firstId} has unknown version ${String(doc[0])} (this build reads version ${VERSION})`,
+      );
     this.doc = doc;
     this.kind = doc[1] as RecordKind;
     this.time = doc[2] as number;
     this.flowId = doc[3] as string;
     this.componentId = doc[4] as string;
     this.componentType = doc[5] as string;
-    this.seg = doc[6] as number;
-    this.indexBytes = doc[7] as number;
-    this.typeNames = doc[8] as ProvenanceEventType[];
-    this.types = doc[9] as number[];
+    this.typeNames = doc[6] as ProvenanceEventType[];
+    this.types = doc[7] as number[];
     this.length = this.types.length;
-    const idColumn = doc[10] as Uint8Array | string[];
+    const idColumn = doc[8] as Uint8Array | string[];
     if (Array.isArray(idColumn)) this.ids = idColumn;
     else {
       const hex = Buffer.from(idColumn.buffer, idColumn.byteOffset, idColumn.byteLength).toString('hex');
@@ -304,24 +436,43 @@ export class StoredRecord {
     return mentionedBy(this, i);
   }
 
+  private string(code: number): string {
+    return (this.doc[16] as string[])[code - 1]!;
+  }
+
   private attributes(i: number): Attributes {
-    const names = this.doc[15] as string[];
-    const flat = (this.doc[16] as (number | string | null)[][])[i]!;
+    const shapes = this.doc[13] as string[][];
+    const shapeOf = this.doc[14] as number[];
+    if (!this.valueStarts) {
+      this.valueStarts = new Uint32Array(this.length);
+      for (let e = 0, at = 0; e < this.length; e++) {
+        this.valueStarts[e] = at;
+        at += shapes[shapeOf[e]!]!.length;
+      }
+    }
+    const names = shapes[shapeOf[i]!]!;
+    this.codes ??= unpackCodes(this.doc[15] as Uint8Array, (this.doc[16] as string[]).length);
+    const codes = this.codes;
+    const start = this.valueStarts[i]!;
     const id = this.ids[i]!;
     const out: Attributes = {};
-    for (let k = 0; k < flat.length; k += 2) out[names[flat[k] as number]!] = (flat[k + 1] as string | null) ?? id;
+    for (let k = 0; k < names.length; k++) {
+      const c = codes[start + k]!;
+      out[names[k]!] = c === 0 ? id : this.string(c);
+    }
     return out;
   }
 
   /** Event `i`, numbered firstId + i. */
   event(i: number): ProvenanceEvent {
     const d = this.doc;
-    const relIndex = (d[14] as number[])[i]!;
-    const relationship = relIndex === 0 ? undefined : (d[13] as string[])[relIndex - 1];
-    const claim = (d[18] as (string | null)[] | null)?.[i] ?? undefined;
+    const relIndex = (d[12] as number[])[i]!;
+    const relationship = relIndex === 0 ? undefined : (d[11] as string[])[relIndex - 1];
+    const claimCode = (d[18] as number[] | null)?.[i] ?? 0;
+    const claim = claimCode === 0 ? undefined : this.string(claimCode);
     const previous = (d[19] as [number, string][] | null)?.find((p) => p[0] === i)?.[1];
-    const size = (d[11] as number[])[i]!;
-    const lineageStartDate = this.time - (d[12] as number[])[i]!;
+    const size = (d[9] as number[])[i]!;
+    const lineageStartDate = this.time - (d[10] as number[])[i]!;
     const x = this.extras.get(i);
     if (this.kind === 0) {
       // Through a one-event batch, so derived fields (a DROP's details) are exactly what the session's batch gives.

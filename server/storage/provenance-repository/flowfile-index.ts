@@ -1,17 +1,21 @@
 /**
- * The FlowFile id → record index. FlowFile ids are random, so one B-tree keyed by id would take every insert
- * to a random page: each commit would rewrite hundreds of pages for a few hundred events. Instead the index is
- * cut into small segments in write order (key = segment ‖ FlowFile id ‖ record key): a commit touches only the
- * few pages of the current segment. A lookup probes only the segments whose Bloom filter (in memory, saved
- * when the segment is full) may hold the id, and whose record range meets the query's.
+ * The FlowFile id → record index, written by the indexer after commit (see lmdb-provenance-store), many
+ * records at a time. It is cut into segments in write order (up to `segmentEntries` entries each), each with a
+ * Bloom filter in memory (saved when the segment is full). A segment's entries are stored in parts, one per
+ * indexer chunk (key = segment ‖ first record key of the part), each a packed array of (64-bit hash of the
+ * FlowFile id, record key): one put per chunk, not one per event. A lookup probes only the segments whose
+ * filter may hold the id and whose record range meets the query's, and scans their parts. Two ids may share a
+ * hash: callers check the records they get against the id.
  */
-import { createHash } from 'node:crypto';
 import type { Database, Key } from 'lmdb';
 
-const MAX_TEXT_KEY = 256;
-const EMPTY = Buffer.alloc(0);
+/** A put prepared outside the write transaction, issued inside it (see record-indexer). */
+export type IndexWrite = [db: Database<unknown, Key> | Database<Buffer, Buffer>, key: Key, value: unknown];
+
 const BITS_PER_ENTRY = 10;
 const HASHES = 7;
+/** Bytes an entry takes in a part: hash (8) and record key (8). */
+export const FLOWFILE_ENTRY_BYTES = 16;
 /** What LMDB spends per entry beyond key and value: node header and page pointer. */
 export const ENTRY_OVERHEAD = 10;
 
@@ -37,30 +41,38 @@ export function writeUuid(id: string, target: Uint8Array, offset: number): boole
   return true;
 }
 
-/** A FlowFile id as index key bytes: a UUID in 16 bytes, other ids as UTF-8 (NUL-terminated), long ones hashed. */
-export function flowFileKey(id: string): Buffer {
-  const key = Buffer.allocUnsafe(17);
-  key[0] = 1;
-  if (writeUuid(id, key, 1)) return key;
-  const text = Buffer.from(id, 'utf8');
-  if (text.length <= MAX_TEXT_KEY && !text.includes(0)) {
-    const key = Buffer.allocUnsafe(text.length + 2);
-    key[0] = 2;
-    text.copy(key, 1);
-    key[text.length + 1] = 0;
-    return key;
-  }
-  return Buffer.concat([Buffer.from([3]), createHash('sha256').update(text).digest()]);
-}
+/** The two halves of the last `hashId`: module state, so the per-event path allocates nothing. */
+let H1 = 0;
+let H2 = 0;
 
-function hashes(key: Uint8Array, from: number, to: number): [number, number] {
+/** 64 bits of hash of an id's UTF-16 code units (two independent 32-bit multiplicative hashes). */
+function hashId(id: string): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193 ^ 0x5bd1e995;
-  for (let i = from; i < to; i++) {
-    h1 = Math.imul(h1 ^ key[i]!, 0x01000193);
-    h2 = Math.imul(h2 ^ key[i]!, 0x5bd1e995) ^ (h2 >>> 15);
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
   }
-  return [h1 >>> 0, (h2 | 1) >>> 0];
+  H1 = (h1 ^ (h1 >>> 16)) >>> 0;
+  H2 = (h2 | 1) >>> 0;
+}
+
+function bloomHas(bloom: Uint8Array, h1: number, h2: number): boolean {
+  const m = bloom.length * 8;
+  for (let j = 0; j < HASHES; j++) {
+    const bit = (h1 + j * h2) % m;
+    if ((bloom[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+  }
+  return true;
+}
+
+function bloomAdd(bloom: Uint8Array, h1: number, h2: number): void {
+  const m = bloom.length * 8;
+  for (let j = 0; j < HASHES; j++) {
+    const bit = (h1 + j * h2) % m;
+    bloom[bit >>> 3]! |= 1 << (bit & 7);
+  }
 }
 
 interface Segment {
@@ -79,26 +91,11 @@ interface SavedSegment {
   bloom: Uint8Array;
 }
 
-function bloomHas(bloom: Uint8Array, [h1, h2]: [number, number]): boolean {
-  const m = bloom.length * 8;
-  for (let j = 0; j < HASHES; j++) {
-    const bit = (h1 + j * h2) % m;
-    if ((bloom[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
-  }
-  return true;
-}
-
-function bloomAdd(bloom: Uint8Array, [h1, h2]: [number, number]): void {
-  const m = bloom.length * 8;
-  for (let j = 0; j < HASHES; j++) {
-    const bit = (h1 + j * h2) % m;
-    bloom[bit >>> 3]! |= 1 << (bit & 7);
-  }
-}
-
-function segmentPrefix(seg: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(seg);
+function partKey(seg: number, firstRecordKey = 0): Buffer {
+  const b = Buffer.allocUnsafe(12);
+  b.writeUInt32BE(seg, 0);
+  b.writeUInt32BE(Math.floor(firstRecordKey / 2 ** 32), 4);
+  b.writeUInt32BE(firstRecordKey >>> 0, 8);
   return b;
 }
 
@@ -106,7 +103,10 @@ export class FlowFileIndex {
   /** Ascending by segment number; the last one is written to. */
   private segments: Segment[] = [];
   private readonly bloomBytes: number;
-  private readonly scratch = Buffer.alloc(4 + 2 + 4 * MAX_TEXT_KEY + 33 + 8);
+  /** Entries added since the last flush, all of the current segment. */
+  private part = Buffer.alloc(64 * FLOWFILE_ENTRY_BYTES);
+  private partLength = 0;
+  private partFirst = 0;
 
   constructor(
     private readonly db: Database<Buffer, Buffer>,
@@ -117,14 +117,14 @@ export class FlowFileIndex {
     this.load();
   }
 
-  /** Saved segments, plus any left unsaved by a crash, rebuilt from their keys; then a fresh segment. */
+  /** Saved segments, plus any left unsaved by a crash, rebuilt from their parts; then a fresh segment. */
   private load(): void {
     const saved = new Map<number, SavedSegment>();
     for (const { key, value } of this.meta.getRange({ start: ['seg', 0], end: ['seg', Number.MAX_SAFE_INTEGER] }))
       saved.set((key as [string, number])[1], value as SavedSegment);
     let next = 0;
     for (;;) {
-      const [first] = [...this.db.getKeys({ start: segmentPrefix(next), limit: 1 })];
+      const [first] = [...this.db.getKeys({ start: partKey(next), limit: 1 })];
       if (first === undefined) break;
       const seg = first.readUInt32BE(0);
       const s = saved.get(seg);
@@ -142,99 +142,91 @@ export class FlowFileIndex {
 
   private rebuild(seg: number): Segment {
     const s = this.fresh(seg);
-    for (const key of this.db.getKeys({ start: segmentPrefix(seg), end: segmentPrefix(seg + 1) })) {
-      const recordKey = readRecordKey(key);
-      bloomAdd(s.bloom, hashes(key, 4, key.length - 8));
-      s.min = Math.min(s.min, recordKey);
-      s.max = Math.max(s.max, recordKey);
-      s.entries++;
+    for (const { value } of this.db.getRange({ start: partKey(seg), end: partKey(seg + 1) })) {
+      for (let o = 0; o + FLOWFILE_ENTRY_BYTES <= value.length; o += FLOWFILE_ENTRY_BYTES) {
+        bloomAdd(s.bloom, value.readUInt32LE(o), value.readUInt32LE(o + 4));
+        const recordKey = value.readDoubleLE(o + 8);
+        if (recordKey < s.min) s.min = recordKey;
+        if (recordKey > s.max) s.max = recordKey;
+        s.entries++;
+      }
     }
     return s;
   }
 
-  private key(seg: number, ffKey: Buffer, recordKey: number): Buffer {
-    const key = Buffer.allocUnsafe(4 + ffKey.length + 8);
-    key.writeUInt32BE(seg, 0);
-    ffKey.copy(key, 4);
-    key.writeUInt32BE(Math.floor(recordKey / 2 ** 32), 4 + ffKey.length);
-    key.writeUInt32BE(recordKey >>> 0, 8 + ffKey.length);
-    return key;
-  }
-
-  /** The segment a record's entries go to (entries of one record never span two). */
-  get current(): number {
-    return this.segments.at(-1)!.seg;
-  }
-
-  /** Writes the entries of a record (in the caller's transaction); returns the bytes they take. */
-  add(ids: Iterable<string>, recordKey: number): number {
-    const s = this.segments.at(-1)!;
-    const scratch = this.scratch;
-    let bytes = 0;
-    scratch.writeUInt32BE(s.seg, 0);
-    for (const id of ids) {
-      // Built in one reused buffer: LMDB copies the key when the put is issued.
-      let end: number;
-      scratch[4] = 1;
-      if (writeUuid(id, scratch, 5)) end = 21;
-      else {
-        const ffKey = flowFileKey(id);
-        ffKey.copy(scratch, 4);
-        end = 4 + ffKey.length;
-      }
-      bloomAdd(s.bloom, hashes(scratch, 4, end));
-      scratch.writeUInt32BE(Math.floor(recordKey / 2 ** 32), end);
-      scratch.writeUInt32BE(recordKey >>> 0, end + 4);
-      this.db.put(scratch.subarray(0, end + 8), EMPTY);
-      s.entries++;
-      bytes += end + 8 + ENTRY_OVERHEAD;
+  /** Adds an entry (record `recordKey` names `id`); its write goes to `writes` at the next `flush`. */
+  add(id: string, recordKey: number, writes: IndexWrite[]): void {
+    let s = this.segments.at(-1)!;
+    if (s.entries >= this.segmentEntries) {
+      // Full: its last part and its filter are saved, and the next segment begins.
+      this.flush(writes);
+      writes.push(this.saved(s));
+      s = this.fresh(s.seg + 1);
+      this.segments.push(s);
     }
+    hashId(id);
+    bloomAdd(s.bloom, H1, H2);
     if (recordKey < s.min) s.min = recordKey;
     if (recordKey > s.max) s.max = recordKey;
-    // Full: save its filter with this very write, and move on.
-    if (s.entries >= this.segmentEntries) {
-      this.save(s);
-      this.segments.push(this.fresh(s.seg + 1));
+    s.entries++;
+    if (this.partLength === 0) this.partFirst = recordKey;
+    if (this.partLength + FLOWFILE_ENTRY_BYTES > this.part.length) {
+      const bigger = Buffer.alloc(this.part.length * 2);
+      this.part.copy(bigger, 0, 0, this.partLength);
+      this.part = bigger;
     }
-    return bytes;
+    const o = this.partLength;
+    this.part.writeUInt32LE(H1, o);
+    this.part.writeUInt32LE(H2, o + 4);
+    this.part.writeDoubleLE(recordKey, o + 8);
+    this.partLength += FLOWFILE_ENTRY_BYTES;
   }
 
-  /** Saves the segment being written to (on close), so the next open need not rebuild it. */
+  /** The entries added since the last flush, as one part of the current segment. */
+  flush(writes: IndexWrite[]): void {
+    if (this.partLength === 0) return;
+    const seg = this.segments.at(-1)!.seg;
+    writes.push([this.db, partKey(seg, this.partFirst), Buffer.from(this.part.subarray(0, this.partLength))]);
+    this.partLength = 0;
+  }
+
+  /** Saves the segment being written to (on close, in the current transaction), so the next open need not rebuild it. */
   saveCurrent(): void {
     const s = this.segments.at(-1)!;
-    if (s.entries > 0) this.save(s);
+    if (s.entries === 0) return;
+    const [db, key, value] = this.saved(s);
+    db.put(key as never, value as never);
   }
 
-  private save(s: Segment): void {
-    this.meta.put(['seg', s.seg], { min: s.min, max: s.max, entries: s.entries, bloom: Buffer.from(s.bloom) });
+  private saved(s: Segment): IndexWrite {
+    return [this.meta, ['seg', s.seg], { min: s.min, max: s.max, entries: s.entries, bloom: Buffer.from(s.bloom) }];
   }
 
-  /** Removes a record's entries (eviction). */
-  remove(seg: number, ids: Iterable<string>, recordKey: number): void {
-    for (const id of ids) this.db.remove(this.key(seg, flowFileKey(id), recordKey));
-  }
-
-  /** Forgets the segments whose records are all gone (every record key below `oldest`). */
+  /** Forgets the segments whose records are all gone (every record key below `oldest`), with their parts. */
   dropBelow(oldest: number): void {
     while (this.segments.length > 1 && this.segments[0]!.max < oldest) {
-      this.meta.remove(['seg', this.segments[0]!.seg]);
+      const seg = this.segments[0]!.seg;
+      this.meta.remove(['seg', seg]);
+      for (const key of this.db.getKeys({ start: partKey(seg), end: partKey(seg + 1) })) this.db.remove(key);
       this.segments.shift();
     }
   }
 
-  /** Keys of the records naming `id` within [lo, hi], newest first, without repeats. */
+  /** Keys of the records that may name `id` within [lo, hi], newest first, without repeats. */
   recordKeys(id: string, lo: number, hi: number): number[] {
-    const ffKey = flowFileKey(id);
-    const h = hashes(ffKey, 0, ffKey.length);
+    hashId(id);
+    const h1 = H1;
+    const h2 = H2;
     const found = new Set<number>();
     for (let k = this.segments.length - 1; k >= 0; k--) {
       const s = this.segments[k]!;
-      if (s.entries === 0 || s.max < lo || s.min > hi || !bloomHas(s.bloom, h)) continue;
-      const start = this.key(s.seg, ffKey, 0);
-      const end = this.key(s.seg, ffKey, 2 ** 53);
-      for (const key of this.db.getKeys({ start, end })) {
-        const recordKey = readRecordKey(key);
-        if (recordKey >= lo && recordKey <= hi) found.add(recordKey);
+      if (s.entries === 0 || s.max < lo || s.min > hi || !bloomHas(s.bloom, h1, h2)) continue;
+      for (const { value } of this.db.getRange({ start: partKey(s.seg), end: partKey(s.seg + 1) })) {
+        for (let o = 0; o + FLOWFILE_ENTRY_BYTES <= value.length; o += FLOWFILE_ENTRY_BYTES) {
+          if (value.readUInt32LE(o) !== h1 || value.readUInt32LE(o + 4) !== h2) continue;
+          const recordKey = value.readDoubleLE(o + 8);
+          if (recordKey >= lo && recordKey <= hi) found.add(recordKey);
+        }
       }
     }
     return [...found].sort((a, b) => b - a);
@@ -242,14 +234,11 @@ export class FlowFileIndex {
 
   clear(): void {
     this.segments = [this.fresh(0)];
+    this.partLength = 0;
   }
 
   /** Segments held and the memory their filters take (for the benchmark). */
   stats(): { segments: number; filterBytes: number } {
     return { segments: this.segments.length, filterBytes: this.segments.length * this.bloomBytes };
   }
-}
-
-function readRecordKey(key: Buffer): number {
-  return key.readUInt32BE(key.length - 8) * 2 ** 32 + key.readUInt32BE(key.length - 4);
 }

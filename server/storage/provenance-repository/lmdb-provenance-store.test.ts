@@ -105,6 +105,89 @@ describe('LmdbProvenanceStore', () => {
     await store.close();
   });
 
+  test('queries see committed records before the indexer reaches them, and answer the same after', async () => {
+    const store = LmdbProvenanceStore.open(tempDir(), { segmentEntries: 4, indexDelayMs: 60_000 });
+    const t = Date.now() - 1000;
+    const split = new ProvenanceBatch(t, 'flow', 'split', 'SplitText');
+    split.add('FORK', { ...newFlowFile('ab'), id: 'parent' }, undefined, { childIds: ['kid-1', 'kid-2'] });
+    split.add('DROP', { ...newFlowFile('ab'), id: 'parent' });
+    const sink = new ProvenanceBatch(t + 5, 'other', 'sink', 'LogAttribute');
+    sink.add('DROP', { ...newFlowFile('a'), id: 'kid-1' }, 'success');
+    await store.transaction(() => {
+      store.stage(batchOf('q', 5, t));
+      store.stage(split);
+      store.stage(sink);
+      store.stage(batchOf('r', 3, t + 10, 'gen-2'));
+    });
+    const answers = () => [
+      store.query({ limit: 100 }),
+      store.query({ limit: 2 }),
+      store.query({ flowFileId: 'q-3' }),
+      store.query({ flowFileId: 'kid-1' }),
+      store.query({ componentId: 'gen' }),
+      store.query({ type: 'DROP' }),
+      store.query({ type: 'CREATE', componentId: 'gen-2', limit: 2 }),
+      store.query({ flowId: 'other' }),
+      store.query({ from: t + 5, to: t + 10 }),
+      store.query({ from: t + 11 }),
+      store.lineage('kid-1'),
+      store.get(7),
+    ];
+    const before = answers();
+    expect(store.stats().indexedTo).toBe(0);
+    expect(before[0]).toHaveLength(11);
+    expect(before[3]).toMatchObject([{ type: 'DROP', componentId: 'sink' }]);
+    expect(new Set((before[10] as { flowFileIds: string[] }).flowFileIds)).toEqual(
+      new Set(['parent', 'kid-1', 'kid-2']),
+    );
+    expect((before[8] as unknown[]).length).toBe(4);
+    await store.flushIndex();
+    expect(store.stats().indexedTo).toBe(9);
+    expect(answers()).toEqual(before);
+    await store.close();
+  });
+
+  test('a crash before the indexer ran loses no events: the next open indexes them, bytes counted once', async () => {
+    const dir = tempDir();
+    const root = open({ path: dir, maxDbs: 8 });
+    const store = new LmdbProvenanceStore(root, { segmentEntries: 4, indexDelayMs: 60_000 });
+    const batches = Array.from({ length: 6 }, (_, b) => batchOf(`k${b}`, 3, Date.now(), `gen-${b % 2}`));
+    await root.transaction(() => {
+      for (const batch of batches) store.stage(batch);
+    });
+    await root.close(); // no store.close(): nothing was indexed
+    const reference = LmdbProvenanceStore.open(tempDir(), { segmentEntries: 4 });
+    for (const batch of batches) await reference.appendBatch(batch);
+
+    const again = LmdbProvenanceStore.open(dir, { segmentEntries: 4 });
+    expect(again.query({ flowFileId: 'k4-1' })).toMatchObject([{ eventId: 14 }]);
+    await again.flushIndex();
+    expect(again.stats().indexedTo).toBe(16);
+    expect(again.bytes).toBe(reference.bytes);
+    for (let b = 0; b < 6; b++) expect(again.query({ flowFileId: `k${b}-2` })).toHaveLength(1);
+    expect(again.query({ componentId: 'gen-1', limit: 100 })).toHaveLength(9);
+    const brief = (s: LmdbProvenanceStore) =>
+      s.query({ limit: 100 }).map((e) => [e.eventId, e.flowFileId, e.componentId, e.type]);
+    expect(brief(again)).toEqual(brief(reference));
+    await again.close();
+    await reference.close();
+  });
+
+  test('a record written behind the indexer (NATS: an earlier message applied late) is indexed at once', async () => {
+    const store = LmdbProvenanceStore.open(tempDir(), { indexDelayMs: 60_000 });
+    await store.transaction(() => store.stageWithIds(batchOf('late', 2), 6 * 1024));
+    await store.flushIndex();
+    await store.transaction(() => store.stageWithIds(batchOf('early', 2), 5 * 1024));
+    const ids = () => store.query({ limit: 10 }).map((e) => e.eventId);
+    expect(ids()).toEqual([6145, 6144, 5121, 5120]);
+    expect(store.query({ flowFileId: 'early-1' })).toMatchObject([{ eventId: 5121 }]);
+    expect(store.query({ componentId: 'gen', from: 0 }).map((e) => e.eventId)).toEqual([6145, 6144, 5121, 5120]);
+    await store.flushIndex();
+    expect(ids()).toEqual([6145, 6144, 5121, 5120]);
+    expect(store.query({ flowFileId: 'early-0' })).toMatchObject([{ eventId: 5120 }]);
+    await store.close();
+  });
+
   test('time ranges over hours and seconds find exactly the events inside', async () => {
     const store = LmdbProvenanceStore.open(tempDir());
     const start = Date.UTC(2024, 0, 1, 10, 59, 58);
@@ -181,6 +264,17 @@ describe('LmdbProvenanceStore errors', () => {
     writeFileSync(file, 'x');
     const dir = path.join(file, 'provenance');
     expect(() => LmdbProvenanceStore.open(dir)).toThrow(`provenance repository at ${dir}: opening failed: ENOTDIR`);
+  });
+
+  test('a repository of the earlier format is refused with a message naming it and what to do', async () => {
+    const dir = tempDir();
+    const root = open({ path: dir, maxDbs: 8 });
+    await root.openDB<Buffer, number>('prov-events', { encoding: 'binary' }).put(1, Buffer.from([0x90]));
+    await root.close();
+    expect(() => LmdbProvenanceStore.open(dir)).toThrow(
+      `provenance repository at ${dir}: opening the provenance databases failed: its provenance is in format 1 ` +
+        'and this build reads format 2: move the directory aside',
+    );
   });
 
   test('a disk that refuses writes rejects the write with a message naming the directory', () => {

@@ -5,6 +5,7 @@
  * Widening only, so a stale or aborted write can only make the range wider, never miss a record.
  */
 import type { Database, Key } from 'lmdb';
+import type { IndexWrite } from './flowfile-index';
 
 const SECOND = 1000;
 const HOUR = 3_600_000;
@@ -13,29 +14,29 @@ const CACHE = 4096;
 type Bucket = [min: number, max: number];
 
 export class TimeIndex {
-  /** Buckets written lately (a write outside a transaction is not readable until committed). */
+  /** Buckets written lately (a write is not readable until committed). */
   private readonly cache = new Map<string, Bucket>();
 
   constructor(private readonly db: Database<unknown, Key>) {}
 
-  /** Records that `recordKey` holds events of `time` (a few bytes per second, not counted against the size). */
-  add(time: number, recordKey: number): void {
-    this.widen('t', Math.floor(time / SECOND), recordKey);
-    this.widen('h', Math.floor(time / HOUR), recordKey);
+  /** Records that keys `minKey`..`maxKey` hold events of `time` (a few bytes per second, not counted against the size). */
+  add(time: number, minKey: number, maxKey: number, writes: IndexWrite[]): void {
+    this.widen('t', Math.floor(time / SECOND), minKey, maxKey, writes);
+    this.widen('h', Math.floor(time / HOUR), minKey, maxKey, writes);
   }
 
-  private widen(level: 't' | 'h', slot: number, recordKey: number): void {
+  private widen(level: 't' | 'h', slot: number, minKey: number, maxKey: number, writes: IndexWrite[]): void {
     const id = `${level}${slot}`;
     let bucket = this.cache.get(id) ?? (this.db.get([level, slot]) as Bucket | undefined);
-    if (bucket && bucket[0] <= recordKey && bucket[1] >= recordKey) {
+    if (bucket && bucket[0] <= minKey && bucket[1] >= maxKey) {
       this.cache.set(id, bucket);
       return;
     }
-    bucket = bucket ? [Math.min(bucket[0], recordKey), Math.max(bucket[1], recordKey)] : [recordKey, recordKey];
+    bucket = bucket ? [Math.min(bucket[0], minKey), Math.max(bucket[1], maxKey)] : [minKey, maxKey];
     this.cache.delete(id);
     this.cache.set(id, bucket);
     if (this.cache.size > CACHE) this.cache.delete(this.cache.keys().next().value!);
-    this.db.put([level, slot], bucket);
+    writes.push([this.db, [level, slot], bucket]);
   }
 
   /** The record keys that may hold events of [from, to] (inclusive), or undefined when none can. */
@@ -65,7 +66,7 @@ export class TimeIndex {
     if (first > last) return;
     for (const { value } of this.db.getRange({ start: [level, first], end: [level, last + 0.5] }))
       take(value as Bucket);
-    // Writes not yet committed (outside a transaction) are only in the cache.
+    // Writes not yet committed are only in the cache.
     for (const [id, bucket] of this.cache) {
       if (id[0] !== level) continue;
       const slot = Number(id.slice(1));
