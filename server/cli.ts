@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRegistry } from '../processors/registry';
@@ -10,7 +11,11 @@ import { createLogger } from './logger';
 import { addNatsOptions, type NatsCliOptions, openNatsFromCli } from './nats/cli-options';
 import type { NatsBackend } from './nats/nats-backend';
 import type { RunningServer } from './serve';
+import { DataDirLock } from './storage/durable/data-dir-lock';
+import type { FlowFileRepository } from './storage/durable/flowfile-repository';
+import { openRepository } from './storage/durable/open-repository';
 import type { SyncPolicy } from './storage/durable/sync-policy';
+import { addUsersCommand } from './users-command';
 import { formatIssue } from './validation/ajv';
 
 const program = new Command('sluice').description('Visual, flow-based data pipelines.').showHelpAfterError();
@@ -46,9 +51,19 @@ const runCommand = program
   .description('Run a flow headless and print its final status as JSON.')
   .argument('<flow>', 'flow JSON file')
   .option('--until-idle', 'stop once sources are exhausted and every queue is empty')
-  .option('--timeout <duration>', 'stop after this long', '30s');
+  .option('--timeout <duration>', 'stop after this long', '30s')
+  .option('--data <dir>', 'run on the durable repository of this data directory (default: in memory)')
+  .addOption(
+    new Option('--sync <policy>', 'with --data: always, batch or none (see serve)')
+      .choices(['always', 'batch', 'none'])
+      .default('always')
+      .env('SLUICE_SYNC'),
+  );
 addNatsOptions(runCommand).action(
-  async (file: string, opts: { untilIdle?: boolean; timeout: string } & NatsCliOptions) => {
+  async (
+    file: string,
+    opts: { untilIdle?: boolean; timeout: string; data?: string; sync: SyncPolicy } & NatsCliOptions,
+  ) => {
     const registry = createRegistry();
     const check = await loadFlowFile(file, registry);
     if (!check.ok) {
@@ -69,12 +84,32 @@ addNatsOptions(runCommand).action(
       nats = opened;
     }
     const backend = nats;
+    let durable: { lock: DataDirLock; repository: FlowFileRepository } | undefined;
+    if (opts.data && !backend) {
+      try {
+        const dataDir = path.resolve(opts.data);
+        mkdirSync(dataDir, { recursive: true });
+        const lock = DataDirLock.acquire(dataDir);
+        durable = { lock, repository: openRepository(dataDir, { sync: opts.sync }) };
+      } catch (err) {
+        process.stderr.write(`sluice run: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+    }
+    const repo = durable?.repository;
     const engine = new FlowEngine(check.resolved, registry, {
       logger,
       ...(backend && {
         queueFactory: backend.queueFactory,
         provenance: backend.provenance,
         backendStatus: () => backend.status(),
+      }),
+      ...(repo && {
+        queueFactory: repo.queueFactory,
+        provenance: repo.provenance,
+        commitWriter: repo.commitWriter,
+        processorState: (id: string) => repo.processorState(check.resolved.id, id),
       }),
     });
     await nats?.ready();
@@ -98,6 +133,8 @@ addNatsOptions(runCommand).action(
     engine.tick();
     process.stdout.write(`${JSON.stringify(engine.status(), null, 2)}\n`);
     await nats?.close();
+    await durable?.repository.close();
+    durable?.lock.release();
     if (opts.untilIdle && !idle) {
       process.stderr.write(`${file}: not idle after ${opts.timeout}\n`);
       process.exitCode = 2;
@@ -118,6 +155,11 @@ const serveCommand = program
     new Option('--token <token>', 'every /api, /metrics and /listen request needs "Authorization: Bearer <token>"').env(
       'SLUICE_TOKEN',
     ),
+  )
+  .addOption(
+    new Option('--session-ttl <duration>', 'how long a login lasts (users: see "sluice users")')
+      .default('12h')
+      .env('SLUICE_SESSION_TTL'),
   )
   .addOption(new Option('--allow-dir <dir...>', 'directories file processors may use (default: the data directory)'))
   .option('--max-body <size>', 'largest request body, e.g. "5mb"', '5mb')
@@ -164,6 +206,7 @@ serveCommand.action(
       host: string;
       data: string;
       token?: string;
+      sessionTtl: string;
       allowDir?: string[];
       maxBody: string;
       queues: 'durable' | 'memory';
@@ -182,6 +225,7 @@ serveCommand.action(
         host: opts.host,
         dataDir: path.resolve(opts.data),
         token: opts.token || undefined,
+        sessionTtlMs: parseDuration(opts.sessionTtl),
         allowedDirs: opts.allowDir?.map((d) => path.resolve(d)),
         maxBodyBytes,
         queues: opts.queues,
@@ -216,6 +260,11 @@ serveCommand.action(
       process.exit(1);
     });
     const shutdown = async () => {
+      // Triggers still running after their grace are abandoned (rolled back); this is the last resort.
+      setTimeout(() => {
+        process.stderr.write(`sluice serve: still stopping after ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting\n`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
       await server.close();
       process.exit(0);
     };
@@ -225,6 +274,7 @@ serveCommand.action(
 );
 
 addWorkerCommand(program);
+addUsersCommand(program);
 
 function parseBodySize(value: string): number {
   let size: number;
@@ -239,6 +289,9 @@ function parseBodySize(value: string): number {
   }
   return size;
 }
+
+/** SIGTERM: every processor gets STOP_GRACE_MS to end its trigger; past this the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 20_000;
 
 function parseCount(value: string): number {
   const n = Number(value);

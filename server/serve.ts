@@ -5,19 +5,22 @@ import path from 'node:path';
 import type { Express, Router } from 'express';
 import { createRegistry } from '../processors/registry';
 import { createApp } from './api/app';
+import { AuditLog } from './api/audit';
 import { isLoopback } from './api/auth';
+import type { LoginLimits } from './api/sessions';
 import type { StatusStream } from './api/status-stream';
+import { UserStore, usersFileOf } from './api/users';
 import type { QueueFactory } from './engine/flow-engine';
 import type { ProcessorRegistry } from './engine/processor-registry';
 import type { ProvenanceStore } from './engine/provenance';
 import { createLogger } from './logger';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
 import { DataDirLock } from './storage/durable/data-dir-lock';
-import { FlowFileRepository } from './storage/durable/flowfile-repository';
+import type { FlowFileRepository } from './storage/durable/flowfile-repository';
+import { openRepository } from './storage/durable/open-repository';
 import type { SyncPolicy } from './storage/durable/sync-policy';
 import { type FlowPersistence, FlowStore } from './storage/flow-store';
 import { MemoryProvenanceStore } from './storage/memory-provenance-store';
-import { LmdbProvenanceStore } from './storage/provenance-repository/lmdb-provenance-store';
 
 export interface ServeOptions {
   port: number;
@@ -28,8 +31,12 @@ export interface ServeOptions {
   allowedDirs?: string[];
   /** The example flows a fresh data directory is seeded with (and started); false = none. */
   examplesDir?: string | false;
-  /** Required for every /api, /metrics and /listen request when set; required to bind a non-loopback host. */
+  /** Required for every /api, /metrics and /listen request when set (admin); it or users needed beyond loopback. */
   token?: string;
+  /** Login session lifetime (default 12 h); users come from `<dataDir>/users.json` (`sluice users`). */
+  sessionTtlMs?: number;
+  /** Failed logins allowed per user name and address, and per address, in a window (default 5, 20, 15 min). */
+  loginLimits?: Partial<LoginLimits>;
   /** Host names answered besides loopback names, IP addresses and `host` (DNS rebinding guard). */
   allowedHosts?: string[];
   /** Largest request body in bytes (default 5 MB). */
@@ -81,12 +88,13 @@ export const UI_DIR = path.resolve(import.meta.dirname, '../ui/dist');
 export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  if (!isLoopback(options.host) && !options.token)
-    throw new Error(
-      `binding ${options.host} exposes the API beyond this machine: set a token (--token or SLUICE_TOKEN) first`,
-    );
-  const logger = createLogger(options.logLevel);
   const dataDir = path.resolve(options.dataDir);
+  const logger = createLogger(options.logLevel);
+  const users = await UserStore.open(usersFileOf(dataDir), (err) => logger.error({ err: String(err) }, 'users file'));
+  if (!isLoopback(options.host) && !options.token && !users.required)
+    throw new Error(
+      `binding ${options.host} exposes the API beyond this machine: set a token (--token or SLUICE_TOKEN) or add users (sluice users add) first`,
+    );
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (err) {
@@ -98,11 +106,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let repository: FlowFileRepository | undefined;
   try {
     repository = durable
-      ? FlowFileRepository.open(path.join(dataDir, 'repository'), {
-          sync: options.sync ?? 'always',
-          swapThreshold: options.swapThreshold,
-          provenance: (root) => new LmdbProvenanceStore(root),
-        })
+      ? openRepository(dataDir, { sync: options.sync, swapThreshold: options.swapThreshold })
       : undefined;
   } catch (err) {
     lock?.release();
@@ -127,7 +131,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store: options.store ?? new FlowStore(dataDir),
     runFlows: options.runFlows,
     statusSource: options.statusSource,
-    authenticated: Boolean(options.token),
+    authenticated: Boolean(options.token) || users.required,
   });
   const releaseStorage = async () => {
     await repository?.close();
@@ -148,6 +152,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     provenance,
     logger,
     token: options.token,
+    users,
+    audit: new AuditLog(path.join(dataDir, 'audit.log'), (err) =>
+      logger.error({ err: String(err) }, 'cannot append to the audit log'),
+    ),
+    sessionTtlMs: options.sessionTtlMs,
+    loginLimits: options.loginLimits,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     uiDir: options.uiDir ?? UI_DIR,
     statusIntervalMs: options.statusIntervalMs,

@@ -3,7 +3,8 @@ import helmet from 'helmet';
 import type { ProcessorLogger } from '../engine/contract';
 import type { ProvenanceStore } from '../engine/provenance';
 import type { FlowManager } from '../runtime/flow-manager';
-import { requireToken } from './auth';
+import { type AuditLog, auditRoutes } from './audit';
+import { authenticate, requireCredentials } from './auth';
 import { flowRoutes } from './flows.routes';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { listenRoutes } from './listen.routes';
@@ -11,18 +12,31 @@ import { createMetrics } from './metrics';
 import { hostGuard, originGuard } from './origin';
 import { processorRoutes } from './processors.routes';
 import { provenanceRoutes } from './provenance.routes';
+import { quarantineRoutes } from './quarantine.routes';
 import { DEFAULT_CONTENT_CAP, queueRoutes } from './queue.routes';
 import { rejectDeepBodies } from './request';
+import { allow, assertEveryRouteGuarded } from './roles';
+import { sessionRoutes } from './session.routes';
+import { LoginLimiter, type LoginLimits, SessionStore } from './sessions';
 import { statusRoutes } from './status.routes';
 import { StatusStream } from './status-stream';
 import { uiRoutes } from './ui-static';
+import type { UserStore } from './users';
 
 export interface AppOptions {
   manager: FlowManager;
   provenance: ProvenanceStore;
   logger: ProcessorLogger;
-  /** When set, /api, /metrics and /listen need `Authorization: Bearer <token>`. */
+  /** When set, /api, /metrics and /listen need credentials; `Authorization: Bearer <token>` is admin. */
   token?: string;
+  /** Users with roles (`<data>/users.json`); once there are any, /api, /metrics and /listen need credentials. */
+  users?: UserStore;
+  /** Where state-changing requests and logins are recorded (`<data>/audit.log`). */
+  audit?: AuditLog;
+  /** Login session lifetime (default 12 h). */
+  sessionTtlMs?: number;
+  /** Failed logins allowed per user name and address, and per address, in a window. */
+  loginLimits?: Partial<LoginLimits>;
   /** Largest request body (JSON or upload), bytes. */
   maxBodyBytes: number;
   /** The built UI; served at / when it exists. */
@@ -46,7 +60,7 @@ export interface AppOptions {
 
 /** The whole HTTP surface: the API under /api, /metrics, /healthz, /listen and the UI. */
 export function createApp(options: AppOptions): { app: Express; stream: StatusStream } {
-  const { manager, logger, token } = options;
+  const { manager, logger, token, users, audit } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -59,17 +73,24 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
     maxBufferedBytes: options.maxEventBufferBytes,
   });
 
+  const sessions = new SessionStore(options.sessionTtlMs);
+  const limiter = new LoginLimiter(options.loginLimits);
+
   app.use(hostGuard(options.allowedHosts ?? []));
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', allow('public'), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/metrics', requireToken(token), createMetrics(manager).handler);
-  app.use(listenRoutes(requireToken(token)));
+  // Identifies the caller only; each route's guard (allow(role), roles.ts) decides what it may do.
+  app.use(authenticate({ token, users, sessions, audit }));
+  app.get('/metrics', allow('viewer'), createMetrics(manager).handler);
+  app.use(listenRoutes());
 
   const api = Router();
   api.use(originGuard());
-  api.get('/events', requireToken(token, { allowQuery: true }), stream.handler);
-  api.use(requireToken(token));
+  api.use(sessionRoutes({ token, users, sessions, limiter, audit }));
+  api.get('/events', allow('viewer'), stream.handler);
+  // Without valid credentials, 401 before a body is read.
+  api.use(requireCredentials());
   // Not strict: a JSON scalar (`null`, `5`) is valid JSON; the schemas then say "must be object" at its path.
   api.use(
     express.json({ limit: options.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }),
@@ -85,7 +106,9 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   api.use(flowRoutes(manager, options.maxBodyBytes));
   api.use(statusRoutes(manager));
   api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));
+  api.use(quarantineRoutes(manager));
   api.use(provenanceRoutes(options.provenance, options.manager));
+  if (audit) api.use(auditRoutes(audit));
   for (const routes of options.apiRoutes ?? []) api.use(routes);
   api.use(notFoundHandler);
   app.use('/api', api);
@@ -93,5 +116,6 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   if (options.uiDir) app.use(uiRoutes(options.uiDir));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
+  assertEveryRouteGuarded(app.router);
   return { app, stream };
 }

@@ -5,6 +5,7 @@ import type { FlowManager } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
 import { relationshipsByProcessor } from './processors.routes';
 import { jsonBody, queryString } from './request';
+import { allow } from './roles';
 
 /** Flow definitions: list, create, read, replace, delete, validate, import, export, start and stop. */
 export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
@@ -15,17 +16,17 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
   });
   const { registry, allowedDirs = [], authenticated = false } = manager.options;
 
-  router.get('/flows', (_req, res) => {
+  router.get('/flows', allow('viewer'), (_req, res) => {
     res.json(manager.list());
   });
 
-  router.post('/flows', async (req, res) => {
+  router.post('/flows', allow('admin'), async (req, res) => {
     const flow = await manager.create(jsonBody(req));
     res.status(201).location(`/api/flows/${flow.id}`).json(flow);
   });
 
   /** Checks a flow without saving it: always 200 with `valid` and the path-named issues. */
-  router.post('/flows/validate', (req, res) => {
+  router.post('/flows/validate', allow('viewer', { changes: false }), (req, res) => {
     const body = jsonBody(req);
     res.json({
       ...manager.validate(body),
@@ -34,7 +35,7 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
   });
 
   /** A flow JSON body, or a multipart upload with one file; `?replace=true` replaces a flow with the same id. */
-  router.post('/flows/import', malformedUploadIs400(upload.any()), async (req, res) => {
+  router.post('/flows/import', allow('admin'), malformedUploadIs400(upload.any()), async (req, res) => {
     const replace = parseBoolean(queryString(req, 'replace'), 'replace');
     const { flow, created } = await manager.import(importedBody(req), replace);
     res
@@ -43,21 +44,21 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
       .json(flow);
   });
 
-  router.get('/flows/:id', (req, res) => {
+  router.get('/flows/:id', allow('viewer'), (req, res) => {
     res.json(manager.get(req.params.id));
   });
 
-  router.put('/flows/:id', async (req, res) => {
+  router.put('/flows/:id', allow('admin'), async (req, res) => {
     res.json(await manager.replace(req.params.id, jsonBody(req)));
   });
 
-  router.delete('/flows/:id', async (req, res) => {
+  router.delete('/flows/:id', allow('admin'), async (req, res) => {
     await manager.remove(req.params.id);
     res.status(204).end();
   });
 
   /** The flow exactly as saved, as a download that imports back to an equal flow. */
-  router.get('/flows/:id/export', (req, res) => {
+  router.get('/flows/:id/export', allow('viewer'), (req, res) => {
     const flow = manager.get(req.params.id);
     res
       .type('application/json')
@@ -65,22 +66,22 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
       .send(`${JSON.stringify(flow, null, 2)}\n`);
   });
 
-  router.post('/flows/:id/start', async (req, res) => {
+  router.post('/flows/:id/start', allow('operator'), async (req, res) => {
     const { failures } = await manager.start(req.params.id);
     res.json({ flowId: req.params.id, state: manager.status(req.params.id).state, failures });
   });
 
-  router.post('/flows/:id/stop', async (req, res) => {
+  router.post('/flows/:id/stop', allow('operator'), async (req, res) => {
     await manager.stop(req.params.id);
     res.json({ flowId: req.params.id, state: manager.status(req.params.id).state });
   });
 
-  router.post('/flows/:id/processors/:pid/start', async (req, res) => {
+  router.post('/flows/:id/processors/:pid/start', allow('operator'), async (req, res) => {
     await manager.startProcessor(req.params.id, req.params.pid);
     res.json(processorState(manager, req.params.id, req.params.pid));
   });
 
-  router.post('/flows/:id/processors/:pid/stop', async (req, res) => {
+  router.post('/flows/:id/processors/:pid/stop', allow('operator'), async (req, res) => {
     await manager.stopProcessor(req.params.id, req.params.pid);
     res.json(processorState(manager, req.params.id, req.params.pid));
   });

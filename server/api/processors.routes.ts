@@ -3,6 +3,7 @@ import { type ProcessorDefinition, type Relationship, relationshipsOf } from '..
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import { HttpError } from './http-errors';
 import { jsonBody } from './request';
+import { allow } from './roles';
 
 /** What the palette and the config form read about a processor type. */
 export interface ProcessorDescriptor {
@@ -66,16 +67,16 @@ export function processorRoutes(
     return def;
   };
 
-  router.get('/processors', (_req, res) => {
+  router.get('/processors', allow('viewer'), (_req, res) => {
     res.json(registry.list().map(describe));
   });
 
-  router.get('/processors/:type', (req, res) => {
+  router.get('/processors/:type', allow('viewer'), (req, res) => {
     res.json(describe(definition(req.params.type)));
   });
 
   /** Body: a config object. Answer: every relationship for that config (routers derive some from it). */
-  router.post('/processors/:type/relationships', (req, res) => {
+  router.post('/processors/:type/relationships', allow('viewer', { changes: false }), (req, res) => {
     const def = definition(req.params.type);
     const checked = registry.checkConfig(def.type, jsonBody(req), '', allowedDirs, authenticated);
     if (checked.issues.length > 0) throw new HttpError(400, `invalid ${def.type} config`, checked.issues);

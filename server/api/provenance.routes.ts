@@ -3,6 +3,7 @@ import { PROVENANCE_EVENT_TYPES, type ProvenanceEventType, type ProvenanceStore 
 import type { FlowManager } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
 import { queryInt, queryString, queryTime } from './request';
+import { allow } from './roles';
 
 /**
  * Provenance search, one event, the lineage graph of a FlowFile, the content before and after an event, and
@@ -12,7 +13,7 @@ export function provenanceRoutes(provenance: ProvenanceStore, manager: FlowManag
   const router = Router();
 
   /** Newest first; every filter optional. */
-  router.get('/provenance', async (req, res) => {
+  router.get('/provenance', allow('viewer'), async (req, res) => {
     const type = queryString(req, 'type');
     if (type !== undefined && !PROVENANCE_EVENT_TYPES.includes(type as ProvenanceEventType))
       throw new HttpError(400, `unknown provenance event type "${type}"`, [
@@ -35,14 +36,14 @@ export function provenanceRoutes(provenance: ProvenanceStore, manager: FlowManag
   });
 
   /** Every ancestor and descendant of a FlowFile: `nodes` (events) and `edges`, ready to draw. */
-  router.get('/provenance/lineage/:flowFileId', async (req, res) => {
+  router.get('/provenance/lineage/:flowFileId', allow('viewer'), async (req, res) => {
     const lineage = await provenance.lineage(req.params.flowFileId);
     if (lineage.events.length === 0)
       throw new HttpError(404, `no provenance events for FlowFile "${req.params.flowFileId}"`);
     res.json(lineage);
   });
 
-  router.get('/provenance/:eventId', async (req, res) => {
+  router.get('/provenance/:eventId', allow('viewer'), async (req, res) => {
     const id = eventIdOf(req.params.eventId);
     const event = await provenance.get(id);
     if (!event) throw new HttpError(404, `no provenance event ${id}`);
@@ -50,7 +51,7 @@ export function provenanceRoutes(provenance: ProvenanceStore, manager: FlowManag
   });
 
   /** The content before (`input`) or after (`output`) an event; `?download=1` saves it as a file. */
-  router.get('/provenance/:eventId/content/:side', async (req, res) => {
+  router.get('/provenance/:eventId/content/:side', allow('admin'), async (req, res) => {
     const id = eventIdOf(req.params.eventId);
     const side = req.params.side;
     if (side !== 'input' && side !== 'output')
@@ -67,7 +68,7 @@ export function provenanceRoutes(provenance: ProvenanceStore, manager: FlowManag
   });
 
   /** Replays an event: its FlowFile, as it was, goes back into the connection it came from (REPLAY event). */
-  router.post('/provenance/:eventId/replay', async (req, res) => {
+  router.post('/provenance/:eventId/replay', allow('operator'), async (req, res) => {
     const id = eventIdOf(req.params.eventId);
     const body = (req.body ?? {}) as { connectionId?: unknown };
     if (body.connectionId !== undefined && typeof body.connectionId !== 'string')

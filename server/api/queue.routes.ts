@@ -3,6 +3,7 @@ import type { FlowManager } from '../runtime/flow-manager';
 import { hexDump } from './hex-dump';
 import { HttpError } from './http-errors';
 import { queryInt, queryString } from './request';
+import { allow } from './roles';
 
 export const DEFAULT_CONTENT_CAP = 1024 * 1024;
 
@@ -11,7 +12,7 @@ export function queueRoutes(manager: FlowManager, contentCap = DEFAULT_CONTENT_C
   const router = Router();
   const base = '/flows/:id/connections/:cid/queue';
 
-  router.get(base, async (req, res) => {
+  router.get(base, allow('viewer'), async (req, res) => {
     const limit = queryInt(req, 'limit', 1, 1000, 100);
     const { id, cid } = req.params;
     const connection = manager.status(id).connections[cid];
@@ -29,7 +30,7 @@ export function queueRoutes(manager: FlowManager, contentCap = DEFAULT_CONTENT_C
    * One waiting FlowFile's content, at most `contentCap` bytes (X-Sluice-Truncated says whether it was cut).
    * Raw by default with the `mime.type` attribute as Content-Type; `?format=text` (UTF-8) or `?format=hex`.
    */
-  router.get(`${base}/:ffid/content`, async (req, res) => {
+  router.get(`${base}/:ffid/content`, allow('admin'), async (req, res) => {
     const format = queryString(req, 'format') ?? 'raw';
     if (format !== 'raw' && format !== 'text' && format !== 'hex')
       throw new HttpError(400, 'query parameter "format" must be raw, text or hex', [
@@ -55,7 +56,7 @@ export function queueRoutes(manager: FlowManager, contentCap = DEFAULT_CONTENT_C
   });
 
   /** Drops every FlowFile waiting in the connection (not those a session holds), each with a DROP event. */
-  router.delete(base, async (req, res) => {
+  router.delete(base, allow('operator'), async (req, res) => {
     const dropped = await manager.emptyQueue(req.params.id, req.params.cid);
     res.json({ flowId: req.params.id, connectionId: req.params.cid, dropped });
   });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { allow } from './roles';
 
 const RESERVED = /^\/(api|listen|metrics|healthz)(\/|$)/;
 
@@ -12,7 +13,7 @@ export function uiRoutes(uiDir: string): Router {
   const router = Router();
   const index = path.join(uiDir, 'index.html');
   router.use(express.static(uiDir, { index: 'index.html', fallthrough: true }));
-  router.get('/{*path}', (req, res, next) => {
+  router.get('/{*path}', allow('public'), (req, res, next) => {
     if (RESERVED.test(req.path) || !req.accepts('html')) return next();
     if (existsSync(index)) return res.sendFile(index);
     if (req.path !== '/') return next();

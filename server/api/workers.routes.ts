@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { WorkerSummary } from '../cluster/cluster-view';
+import { allow } from './roles';
 
 /**
  * `GET /workers` (cluster mode): every worker heard from in the last minutes, with its last-seen time,
@@ -7,7 +8,7 @@ import type { WorkerSummary } from '../cluster/cluster-view';
  */
 export function workersRoutes(workers: () => WorkerSummary[]): Router {
   const router = Router();
-  router.get('/workers', (_req, res) => {
+  router.get('/workers', allow('viewer'), (_req, res) => {
     const list = workers();
     res.json({ workers: list, primary: list.find((w) => w.primary)?.name ?? null });
   });
