@@ -386,6 +386,8 @@ function flowFileIdsIn(obj: object): string[] {
   return typeof o.flowFileId === 'string' ? [o.flowFileId] : [];
 }
 
+/** The message of anything thrown: an Error, or a plain object with a message (JSONata throws those). */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
 }
