@@ -6,8 +6,9 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { FlowCanvas } from './canvas/flow-canvas';
 import { LineageDialog } from './lineage/lineage-dialog';
-import { Notices, ProblemsDialog, TokenPrompt } from './panels/dialogs';
+import { Notices, ProblemsDialog } from './panels/dialogs';
 import { Drawer } from './panels/drawer';
+import { LoginPrompt } from './panels/login/login-prompt';
 import { Palette } from './panels/palette';
 import { SidePanel } from './panels/side-panel';
 import { TopBar } from './panels/top-bar';
@@ -28,7 +29,7 @@ export function App() {
       </div>
       <ProblemsDialog />
       <LineageDialog />
-      <TokenPrompt />
+      <LoginPrompt />
       <Notices />
     </ReactFlowProvider>
   );

@@ -1,6 +1,7 @@
 /**
- * The HTTP API client: every call the UI makes to the server goes through here. It adds the access token,
- * turns error answers ({error, details}) into ApiError and tells the app when the server asks for a token.
+ * The HTTP API client: every call the UI makes to the server goes through here. It adds the access token (a
+ * login session needs nothing: the browser sends its HttpOnly cookie), turns error answers ({error, details})
+ * into ApiError and tells the app when the server asks for credentials.
  */
 import type {
   ContentSide,
@@ -8,8 +9,11 @@ import type {
   FlowStatus,
   FlowSummary,
   Lineage,
+  LoginOptions,
+  Me,
   ProcessorDescriptor,
   ProvenanceEvent,
+  QuarantineList,
   QueuedFlowFile,
   Relationship,
   ReplayResult,
@@ -31,7 +35,7 @@ export class ApiError extends Error {
 
 let unauthorizedListener: (() => void) | undefined;
 
-/** Called whenever the server answers 401: the app shows the token prompt. */
+/** Called whenever the server answers 401: the app shows the login page. */
 export function onUnauthorized(listener: () => void): void {
   unauthorizedListener = listener;
 }
@@ -108,6 +112,13 @@ export interface FlowFileContent {
 }
 
 export const api = {
+  /** Who the server takes this browser for (a server without credentials: anonymous admin). */
+  me: () => json<Me>('GET', '/me'),
+  loginOptions: () => json<LoginOptions>('GET', '/login'),
+  /** Sets the session cookie; 401 for a wrong name or password (reported, not a prompt: it is the prompt). */
+  login: (username: string, password: string) => json<Me>('POST', '/login', { username, password }),
+  logout: () => json<void>('POST', '/logout'),
+
   processors: () => json<ProcessorDescriptor[]>('GET', '/processors'),
   relationships: (type: string, config: unknown) =>
     json<{ relationships: Relationship[] }>('POST', `/processors/${enc(type)}/relationships`, config ?? {}).then(
@@ -158,6 +169,15 @@ export const api = {
   },
   emptyQueue: (id: string, cid: string) =>
     json<{ dropped: number }>('DELETE', `/flows/${enc(id)}/connections/${enc(cid)}/queue`),
+
+  /** FlowFiles set aside in a connection's quarantine (their sessions failed schedule.quarantineAfter times). */
+  quarantine: (id: string, cid: string, limit = 100) =>
+    json<QuarantineList>('GET', `/flows/${enc(id)}/connections/${enc(cid)}/quarantine?limit=${limit}`),
+  /** Puts every quarantined FlowFile back into the connection, each as a new FlowFile (a REPLAY of it). */
+  requeueQuarantine: (id: string, cid: string) =>
+    json<{ requeued: number }>('POST', `/flows/${enc(id)}/connections/${enc(cid)}/quarantine/requeue`),
+  dropQuarantine: (id: string, cid: string) =>
+    json<{ dropped: number }>('DELETE', `/flows/${enc(id)}/connections/${enc(cid)}/quarantine`),
 
   provenance(query: ProvenanceQuery) {
     const params = new URLSearchParams();

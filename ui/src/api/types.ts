@@ -3,6 +3,8 @@
  * of the server is bundled), so each shape is written once.
  */
 import type { ProcessorDescriptor as ServerProcessorDescriptor } from '../../../server/api/processors.routes';
+import type { QUARANTINE_ATTRIBUTES } from '../../../server/engine/quarantine';
+import type { QueuedFlowFile } from '../../../server/engine/queue';
 import type { FlowChangeAction, FlowManager, FlowStatusView } from '../../../server/runtime/flow-manager';
 
 export type { ConnectionSpec, Flow, ProcessorSpec } from '../../../flows/flow-schema';
@@ -54,3 +56,34 @@ export type ContentSide = Parameters<FlowManager['eventContent']>[1];
 
 /** `POST /api/provenance/:eventId/replay`: the replayed event, the new FlowFile and the connection it entered. */
 export type ReplayResult = { eventId: number } & Awaited<ReturnType<FlowManager['replay']>>;
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+/** `GET /api/me`: who the server takes this browser for. */
+export interface Me {
+  /** null on a server that asks for no credentials. */
+  username: string | null;
+  role: Role;
+  via?: 'open' | 'session' | 'api-token' | 'server-token';
+}
+
+/** `GET /api/login`: what the login page may offer. */
+export interface LoginOptions {
+  required: boolean;
+  /** Users exist: a name and password form. */
+  password: boolean;
+  /** A shared token is set: a token field. */
+  token: boolean;
+}
+
+/** `GET /api/flows/:id/connections/:cid/quarantine`: FlowFiles set aside because their sessions kept failing. */
+export interface QuarantineList {
+  flowId: string;
+  connectionId: string;
+  /** All of them; `flowFiles` holds at most the limit asked for. */
+  count: number;
+  flowFiles: QueuedFlowFile[];
+}
+
+/** The attributes a quarantined FlowFile carries (why, where, how often), named as the engine names them. */
+export type QuarantineAttributes = typeof QUARANTINE_ATTRIBUTES;

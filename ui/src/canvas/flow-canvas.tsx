@@ -22,6 +22,7 @@ import {
 } from '../flow-mapping';
 import { useStore } from '../store';
 import { autoLayout, importFlowFile, NODE_WIDTH } from '../store/session';
+import { useCan } from '../store/use-can';
 import { ProcessorNode } from './processor-node';
 import { QueueEdge } from './queue-edge';
 import { useShortcuts } from './use-shortcuts';
@@ -75,7 +76,9 @@ function CanvasView() {
   // Fit the view to a flow that has processors; an empty flow keeps the default view, so the first processor
   // dropped stays where it was dropped.
   const [fitOnOpen] = useState(() => useStore.getState().nodes.length > 0);
-  useShortcuts();
+  // Only an admin edits: other roles look, select and lay out (for themselves; nothing is saved).
+  const canEdit = useCan('admin');
+  useShortcuts(canEdit);
 
   const isValidConnection = useCallback((c: Connection | Edge) => {
     const st = useStore.getState();
@@ -107,6 +110,7 @@ function CanvasView() {
   );
 
   const onDragOver = (e: DragEvent) => {
+    if (!canEdit) return;
     const types = [...e.dataTransfer.types];
     if (!types.includes(PROCESSOR_DRAG_TYPE) && !types.includes('Files')) return;
     e.preventDefault();
@@ -116,6 +120,7 @@ function CanvasView() {
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
+    if (!canEdit) return;
     setFileOver(false);
     const type = e.dataTransfer.getData(PROCESSOR_DRAG_TYPE);
     if (type) {
@@ -154,6 +159,8 @@ function CanvasView() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
+        nodesDraggable={canEdit}
+        nodesConnectable={canEdit}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onDragOver={onDragOver}
@@ -189,6 +196,7 @@ function CanvasView() {
             type="button"
             className="btn small"
             onClick={() => useStore.getState().undo()}
+            hidden={!canEdit}
             disabled={!canUndo}
             title="Undo (Ctrl+Z)"
             data-testid="undo"
@@ -199,6 +207,7 @@ function CanvasView() {
             type="button"
             className="btn small"
             onClick={() => useStore.getState().redo()}
+            hidden={!canEdit}
             disabled={!canRedo}
             title="Redo (Ctrl+Shift+Z)"
             data-testid="redo"

@@ -1,12 +1,13 @@
 /**
  * A connection drawn as an edge with its queue on the label: relationships, FlowFiles waiting, bytes, the
  * oldest FlowFile's age and a fill bar against the backpressure thresholds (live from the event stream).
- * Clicking the label opens the queue inspector.
+ * FlowFiles set aside in the connection's quarantine show as a marker under it. Clicking the label opens the
+ * queue inspector.
  */
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { memo } from 'react';
 import type { QueueEdge as QueueEdgeType } from '../flow-mapping';
-import { labelFraction, pointOnConnection } from '../lib/edge-label';
+import { labelFraction, pointOnConnection, quarantineMarker } from '../lib/edge-label';
 import { fillLevel } from '../lib/fill-level';
 import { formatAge, formatBytes, formatCount } from '../lib/format';
 import { useStore } from '../store';
@@ -41,6 +42,7 @@ function QueueEdgeView(props: EdgeProps<QueueEdgeType>) {
       ({ x: labelX, y: labelY } = pointOnConnection({ x: sourceX, y: sourceY }, { x: targetX, y: targetY }, t));
   }
   const fill = queue ? fillLevel(queue) : null;
+  const quarantined = quarantineMarker(queue?.quarantined);
 
   const inspect = () => {
     const st = useStore.getState();
@@ -68,11 +70,15 @@ function QueueEdgeView(props: EdgeProps<QueueEdgeType>) {
       <EdgeLabelRenderer>
         <button
           type="button"
-          className={`queue-label nodrag nopan${selected ? ' selected' : ''}${fill?.backPressured ? ' bp' : ''}`}
+          className={`queue-label nodrag nopan${selected ? ' selected' : ''}${fill?.backPressured ? ' bp' : ''}${quarantined ? ' quarantined' : ''}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           data-testid={`queue-${id}`}
           onClick={inspect}
-          title="Click to inspect the queue"
+          title={
+            quarantined
+              ? 'FlowFiles whose sessions kept failing were set aside: click to inspect the queue and its quarantine'
+              : 'Click to inspect the queue'
+          }
         >
           <span className="line">
             <span className="rels">{data?.spec.relationships.join(', ')}</span>
@@ -96,6 +102,11 @@ function QueueEdgeView(props: EdgeProps<QueueEdgeType>) {
           {fill?.backPressured && (
             <span className="bp-tag" data-testid={`queue-bp-${id}`}>
               backpressured
+            </span>
+          )}
+          {quarantined && (
+            <span className="quarantine-tag" data-testid={`queue-quarantine-${id}`}>
+              {quarantined}
             </span>
           )}
         </button>

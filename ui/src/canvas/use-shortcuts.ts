@@ -1,4 +1,7 @@
-/** Canvas keyboard shortcuts: Delete, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+A. */
+/**
+ * Canvas keyboard shortcuts: Delete, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+A. Without
+ * `editable` (a role that may not edit) only Ctrl+C and Ctrl+A.
+ */
 import { useEffect } from 'react';
 import { useStore } from '../store';
 
@@ -7,13 +10,14 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
-export function useShortcuts(): void {
+export function useShortcuts(editable = true): void {
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
       if (isTyping(e.target) || !useStore.getState().meta) return;
       const st = useStore.getState();
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
+      if (!editable && !(mod && (key === 'c' || key === 'a'))) return;
       if ((e.key === 'Delete' || e.key === 'Backspace') && !mod) st.deleteSelection();
       else if (mod && key === 'z' && !e.shiftKey) st.undo();
       else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) st.redo();
@@ -26,5 +30,5 @@ export function useShortcuts(): void {
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  }, [editable]);
 }

@@ -1,6 +1,6 @@
 import { getBezierPath, Position } from '@xyflow/react';
 import { expect, test } from 'vitest';
-import { labelFraction, pointOnConnection } from './edge-label';
+import { labelFraction, pointOnConnection, quarantineMarker } from './edge-label';
 
 test('at the middle it is the point React Flow puts its own label at, for curves going down and back up', () => {
   for (const [source, target] of [
@@ -40,4 +40,13 @@ test('labels of connections converging on one target sit apart, each towards its
   expect(xs[2]! - xs[1]!).toBeGreaterThan(160);
   expect(labelFraction({ fanIn: 1, fanOut: 1 })).toBe(0.5);
   expect(labelFraction({ fanIn: 1, fanOut: 3 })).toBe(0.5);
+});
+
+test('a connection with quarantined FlowFiles carries a marker with their count; one without carries none', () => {
+  expect(quarantineMarker(4)).toBe('⚠ 4 quarantined');
+  expect(quarantineMarker(1)).toBe('⚠ 1 quarantined');
+  expect(quarantineMarker(12_500)).toBe('⚠ 12.5k quarantined');
+  expect(quarantineMarker(0)).toBeNull();
+  // No status yet (a new connection, the event stream not connected): no marker rather than "0".
+  expect(quarantineMarker(undefined)).toBeNull();
 });

@@ -1,8 +1,9 @@
 /**
  * Where a connection's queue label sits on its curve. At the middle by default; when several processors feed
  * one target, their curves meet near it and labels at the middle would pile up, so each label moves towards
- * its own source, where the curves are still apart.
+ * its own source, where the curves are still apart. Also what the label marks beyond the queue (quarantine).
  */
+import { formatCount } from './format';
 
 /** 0 = at the source, 1 = at the target. */
 export function labelFraction(link: { fanIn: number; fanOut: number }): number {
@@ -27,4 +28,13 @@ export function pointOnConnection(
   const at = (a: number, b: number, c: number, d: number) =>
     u * u * u * a + 3 * u * u * t * b + 3 * u * t * t * c + t * t * t * d;
   return { x: at(source.x, c1.x, c2.x, target.x), y: at(source.y, c1.y, c2.y, target.y) };
+}
+
+/**
+ * The marker on a connection's label when FlowFiles were set aside in its quarantine (their sessions kept
+ * failing): "⚠ 4 quarantined", or null when there are none, so poison FlowFiles show at a glance.
+ */
+export function quarantineMarker(quarantined: number | undefined): string | null {
+  if (!quarantined || quarantined <= 0) return null;
+  return `⚠ ${formatCount(quarantined)} quarantined`;
 }

@@ -11,6 +11,7 @@ import { fillLevel } from '../lib/fill-level';
 import { formatAge, formatBytes } from '../lib/format';
 import { formatIssue, issuesUnder } from '../lib/issues';
 import { useStore } from '../store';
+import { useCan } from '../store/use-can';
 import { SchemaForm } from './form/schema-form';
 
 const settingsSchema = connectionSchema as unknown as JsonSchema;
@@ -28,7 +29,8 @@ export function ConnectionPanel({ edge }: { edge: QueueEdge }) {
   );
   const relationships = useRelationships(source?.data.spec ?? { id: edge.source, type: '' });
   const update = (fn: (c: ConnectionSpec) => ConnectionSpec) => useStore.getState().updateConnection(id, fn);
-  const readOnly = ends.includes('running');
+  const canEdit = useCan('admin');
+  const readOnly = ends.includes('running') || !canEdit;
   const carried = new Set(spec.relationships);
   const fill = queue ? fillLevel(queue) : null;
   const form: Record<string, unknown> = Object.fromEntries(
@@ -70,7 +72,11 @@ export function ConnectionPanel({ edge }: { edge: QueueEdge }) {
         </div>
       </div>
       {readOnly && (
-        <div className="banner info">Its source or target is running: stop them to change this connection.</div>
+        <div className="banner info">
+          {canEdit
+            ? 'Its source or target is running: stop them to change this connection.'
+            : 'Your role may not edit flows: the settings are read-only.'}
+        </div>
       )}
       <section className="side-section">
         <h3>Queue</h3>

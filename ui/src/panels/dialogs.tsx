@@ -1,10 +1,8 @@
-/** Modal dialogs: new flow, the access-token prompt, a list of problems, a confirmation; and notices. */
+/** Modal dialogs: new flow, a list of problems, a confirmation; and notices (the login page: ./login). */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { getToken, setToken } from '../api/client';
 import { useStore } from '../store';
-import { boot } from '../store/session';
 
-function Dialog(props: {
+export function Dialog(props: {
   title: string;
   testId: string;
   children: ReactNode;
@@ -30,7 +28,7 @@ function Dialog(props: {
 }
 
 /** Puts the caret in the dialog's field, so a name or token can be typed at once. */
-function useFocus<T extends HTMLElement>() {
+export function useFocus<T extends HTMLElement>() {
   const ref = useRef<T>(null);
   useEffect(() => ref.current?.focus(), []);
   return ref;
@@ -69,59 +67,6 @@ export function NewFlowDialog({ onCreate, onCancel }: { onCreate(name: string): 
             value={name}
             onChange={(e) => setName(e.target.value)}
             placeholder="e.g. Orders to S3"
-          />
-        </div>
-      </Dialog>
-    </form>
-  );
-}
-
-export function TokenPrompt() {
-  const needed = useStore((s) => s.needsToken);
-  if (!needed) return null;
-  return <TokenForm />;
-}
-
-function TokenForm() {
-  const [token, set] = useState('');
-  const input = useFocus<HTMLInputElement>();
-  const rejected = getToken() !== '';
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setToken(token.trim());
-    useStore.getState().setNeedsToken(false);
-    void boot();
-  };
-  return (
-    <form onSubmit={submit}>
-      <Dialog
-        title="Access token required"
-        testId="token-prompt"
-        footer={
-          <button type="submit" className="btn primary" data-testid="token-submit" disabled={!token.trim()}>
-            Continue
-          </button>
-        }
-      >
-        <p style={{ marginTop: 0 }}>
-          This Sluice server asks for an access token (<code>--token</code> or <code>SLUICE_TOKEN</code> where it was
-          started). It is kept for this browser tab only.
-        </p>
-        {rejected && (
-          <p className="error-text" data-testid="token-rejected">
-            The server did not accept the token given; try again.
-          </p>
-        )}
-        <div className="field">
-          <label htmlFor="token-input">Token</label>
-          <input
-            ref={input}
-            id="token-input"
-            data-testid="token-input"
-            type="password"
-            autoComplete="off"
-            value={token}
-            onChange={(e) => set(e.target.value)}
           />
         </div>
       </Dialog>

@@ -8,6 +8,7 @@ import type { ProcessorCategory, ProcessorDescriptor } from '../api/types';
 import { PROCESSOR_DRAG_TYPE } from '../canvas/flow-canvas';
 import { useStore } from '../store';
 import { NODE_WIDTH } from '../store/session';
+import { useCan } from '../store/use-can';
 
 const GROUPS: { category: ProcessorCategory; title: string }[] = [
   { category: 'source', title: 'Sources' },
@@ -26,7 +27,8 @@ function matches(p: ProcessorDescriptor, query: string): boolean {
 export function Palette() {
   const processors = useStore((s) => s.catalog.processors);
   const error = useStore((s) => (s.needsToken ? undefined : s.catalog.error));
-  const hasFlow = useStore((s) => s.meta !== null);
+  const canEdit = useCan('admin');
+  const hasFlow = useStore((s) => s.meta !== null) && canEdit;
   const [query, setQuery] = useState('');
   const { screenToFlowPosition } = useReactFlow();
   const groups = useMemo(
@@ -81,7 +83,9 @@ export function Palette() {
                 title={
                   hasFlow
                     ? `${p.description}\n\nDrag onto the canvas (or double-click) to add.`
-                    : 'Open or create a flow first'
+                    : canEdit
+                      ? 'Open or create a flow first'
+                      : `${p.description}\n\nYour role may not edit flows.`
                 }
                 onDragStart={(e) => {
                   e.dataTransfer.setData(PROCESSOR_DRAG_TYPE, p.type);

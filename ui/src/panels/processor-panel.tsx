@@ -10,6 +10,7 @@ import type { ProcessorNode } from '../flow-mapping';
 import { formatIssue, issuesUnder } from '../lib/issues';
 import { useStore } from '../store';
 import { setProcessorRunning } from '../store/session';
+import { useCan } from '../store/use-can';
 import { TextControl } from './form/scalar-fields';
 import { SchemaForm } from './form/schema-form';
 
@@ -29,7 +30,9 @@ export function ProcessorPanel({ node }: { node: ProcessorNode }) {
 
   const state = displayState(status, issues, spec.disabled);
   const running = status?.state === 'running' || status?.state === 'starting';
-  const readOnly = running;
+  const canEdit = useCan('admin');
+  const canRun = useCan('operator');
+  const readOnly = running || !canEdit;
   const update = (fn: (p: ProcessorSpec) => ProcessorSpec) => updateProcessor(id, fn);
   const terminated = new Set(spec.autoTerminate ?? []);
   const general = (issues ?? []).filter(
@@ -46,7 +49,7 @@ export function ProcessorPanel({ node }: { node: ProcessorNode }) {
         </p>
         {descriptor && <p style={{ marginTop: 6 }}>{descriptor.description}</p>}
         <div className="side-actions">
-          {running ? (
+          {!canRun ? null : running ? (
             <button
               type="button"
               className="btn"
@@ -85,6 +88,7 @@ export function ProcessorPanel({ node }: { node: ProcessorNode }) {
             type="button"
             className="btn danger"
             data-testid="processor-delete"
+            hidden={!canEdit}
             disabled={readOnly}
             onClick={() => {
               useStore.getState().select({ nodes: [id] });
@@ -97,7 +101,9 @@ export function ProcessorPanel({ node }: { node: ProcessorNode }) {
       </div>
       {readOnly && (
         <div className="banner info" data-testid="readonly-banner">
-          This processor is running: its settings are read-only until it is stopped.
+          {canEdit
+            ? 'This processor is running: its settings are read-only until it is stopped.'
+            : 'Your role may not edit flows: the settings are read-only.'}
         </div>
       )}
       {held && !running && (

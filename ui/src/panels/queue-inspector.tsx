@@ -1,7 +1,8 @@
 /**
  * The queue inspector (bottom drawer): the FlowFiles waiting in a connection with their attributes, size and
  * age; one FlowFile's content (pretty JSON, text, or the server's hex dump for binary); and "Empty queue"
- * after a confirmation. The list reloads when the live queue depth changes.
+ * after a confirmation. The list reloads when the live queue depth changes. A second tab shows the connection's
+ * quarantine (quarantine/): it opens first when FlowFiles were set aside there.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -10,7 +11,10 @@ import type { QueuedFlowFile } from '../api/types';
 import { viewContent } from '../lib/content';
 import { formatAge, formatBytes } from '../lib/format';
 import { useStore } from '../store';
+import { useCan } from '../store/use-can';
 import { ConfirmDialog } from './dialogs';
+import { type InspectorTab, InspectorTabs } from './quarantine/inspector-tabs';
+import { QuarantineSection } from './quarantine/quarantine-section';
 
 const LIMIT = 100;
 
@@ -27,6 +31,13 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const canRun = useCan('operator');
+  const canRead = useCan('admin');
+  const quarantined = useStore((s) => s.status?.connections[connectionId]?.quarantined ?? 0);
+  // Poison FlowFiles set aside are what needs a decision: the inspector opens on them when there are any.
+  const [tab, setTab] = useState<InspectorTab>(() =>
+    (useStore.getState().status?.connections[connectionId]?.quarantined ?? 0) > 0 ? 'quarantine' : 'queue',
+  );
 
   // The list reloads as the depth changes: only the latest answer may fill it, not an earlier one arriving late.
   const latest = useRef(0);
@@ -65,13 +76,33 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
   };
 
   const current = items?.find((f) => f.id === selected);
+  const heading = (
+    <h2>
+      Queue · {edge ? `${ends[0]} → ${ends[1]}` : connectionId}
+      {edge?.data && <span className="muted"> ({edge.data.spec.relationships.join(', ')})</span>}
+    </h2>
+  );
+  const tabs = (
+    <InspectorTabs tab={tab} queued={liveCount ?? items?.length ?? 0} quarantined={quarantined} onTab={setTab} />
+  );
+  if (tab === 'quarantine')
+    return (
+      <QuarantineSection
+        flowId={flowId}
+        connectionId={connectionId}
+        heading={
+          <>
+            {heading}
+            {tabs}
+          </>
+        }
+      />
+    );
   return (
     <>
       <div className="drawer-head">
-        <h2>
-          Queue · {edge ? `${ends[0]} → ${ends[1]}` : connectionId}
-          {edge?.data && <span className="muted"> ({edge.data.spec.relationships.join(', ')})</span>}
-        </h2>
+        {heading}
+        {tabs}
         <span className="muted" data-testid="queue-total">
           {liveCount ?? items?.length ?? 0} waiting
           {items && (liveCount ?? 0) > items.length ? `, first ${items.length} shown` : ''}
@@ -84,6 +115,7 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
           type="button"
           className="btn small danger"
           data-testid="empty-queue"
+          hidden={!canRun}
           disabled={!items || items.length === 0}
           onClick={() => setConfirming(true)}
         >
@@ -145,7 +177,7 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
         </div>
         <div className="detail">
           {current ? (
-            <FlowFileDetail flowId={flowId} connectionId={connectionId} flowFile={current} />
+            <FlowFileDetail flowId={flowId} connectionId={connectionId} flowFile={current} showContent={canRead} />
           ) : (
             <p className="muted">Select a FlowFile to see its attributes and content.</p>
           )}
@@ -164,8 +196,14 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
   );
 }
 
-function FlowFileDetail(props: { flowId: string; connectionId: string; flowFile: QueuedFlowFile }) {
-  const { flowId, connectionId, flowFile } = props;
+function FlowFileDetail(props: {
+  flowId: string;
+  connectionId: string;
+  flowFile: QueuedFlowFile;
+  /** FlowFile content is an admin's to read: other roles see the attributes only. */
+  showContent: boolean;
+}) {
+  const { flowId, connectionId, flowFile, showContent } = props;
   const [content, setContent] = useState<{ text: string; kind: string; truncated: boolean; size: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -173,6 +211,10 @@ function FlowFileDetail(props: { flowId: string; connectionId: string; flowFile:
     let cancelled = false;
     setContent(null);
     setError(null);
+    if (!showContent) {
+      setError('Reading content needs the admin role.');
+      return;
+    }
     (async () => {
       const raw = await api.queueContent(flowId, connectionId, flowFile.id);
       let view = viewContent(raw.bytes, raw.contentType);
@@ -187,7 +229,7 @@ function FlowFileDetail(props: { flowId: string; connectionId: string; flowFile:
     return () => {
       cancelled = true;
     };
-  }, [flowId, connectionId, flowFile.id]);
+  }, [flowId, connectionId, flowFile.id, showContent]);
 
   return (
     <div data-testid="flowfile-detail">

@@ -5,6 +5,7 @@ import { formatIssue } from '../lib/issues';
 import { useStore } from '../store';
 import { flushSave } from '../store/autosave';
 import { deleteOpenFlow } from '../store/session';
+import { useCan } from '../store/use-can';
 import { ConnectionPanel } from './connection-panel';
 import { ConfirmDialog } from './dialogs';
 import { ProcessorPanel } from './processor-panel';
@@ -34,6 +35,7 @@ export function SidePanel() {
 }
 
 function MultiSelection({ nodes, edges }: { nodes: number; edges: number }) {
+  const canEdit = useCan('admin');
   return (
     <div className="side-head">
       <div className="kind">Selection</div>
@@ -45,7 +47,12 @@ function MultiSelection({ nodes, edges }: { nodes: number; edges: number }) {
         <button type="button" className="btn" onClick={() => useStore.getState().copySelection()}>
           Copy
         </button>
-        <button type="button" className="btn danger" onClick={() => useStore.getState().deleteSelection()}>
+        <button
+          type="button"
+          className="btn danger"
+          hidden={!canEdit}
+          onClick={() => useStore.getState().deleteSelection()}
+        >
           Delete
         </button>
       </div>
@@ -58,6 +65,7 @@ function FlowOverview() {
   const counts = useStore(useShallow((s) => [s.nodes.length, s.edges.length]));
   const issues = useStore((s) => s.save.issues);
   const status = useStore((s) => s.status);
+  const canEdit = useCan('admin');
   const [confirming, setConfirming] = useState(false);
   if (!meta) return null;
   const all = [...issues.flow, ...Object.values(issues.processors).flat(), ...Object.values(issues.connections).flat()];
@@ -73,9 +81,11 @@ function FlowOverview() {
         {meta.description && <p style={{ marginTop: 6 }}>{meta.description}</p>}
         <div className="side-actions">
           <span className="spacer" />
-          <button type="button" className="btn danger" data-testid="flow-delete" onClick={() => setConfirming(true)}>
-            Delete flow
-          </button>
+          {canEdit && (
+            <button type="button" className="btn danger" data-testid="flow-delete" onClick={() => setConfirming(true)}>
+              Delete flow
+            </button>
+          )}
         </div>
       </div>
       {confirming && (

@@ -1,13 +1,16 @@
 /**
- * The top bar: flow picker, new flow, rename, import / export, start / stop, provenance, and the saved /
- * unsaved indicator (a failed save is shown here and can be opened for its reasons).
+ * The top bar: flow picker, new flow, rename, import / export, start / stop, provenance, the saved /
+ * unsaved indicator (a failed save is shown here and can be opened for its reasons) and who is logged in.
+ * Actions the role may not take are not shown (editing: admin; start / stop: operator).
  */
 import { useRef, useState } from 'react';
 import { useStore } from '../store';
 import { flushSave } from '../store/autosave';
 import { createFlow, exportFlow, importFlowFile, openFlow, startFlow, stopFlow } from '../store/session';
+import { useCan } from '../store/use-can';
 import { NewFlowDialog } from './dialogs';
 import { useDraft } from './form/use-draft';
+import { UserBadge } from './user-badge';
 
 export function TopBar() {
   const flows = useStore((s) => s.flows);
@@ -18,6 +21,8 @@ export function TopBar() {
   const saveStatus = useStore((s) => s.save.status);
   const fileInput = useRef<HTMLInputElement>(null);
   const [creating, setCreating] = useState(false);
+  const canEdit = useCan('admin');
+  const canRun = useCan('operator');
 
   return (
     <header className="topbar" data-testid="topbar">
@@ -40,12 +45,19 @@ export function TopBar() {
           </option>
         ))}
       </select>
-      <button type="button" className="btn" data-testid="new-flow" onClick={() => setCreating(true)}>
-        + New
-      </button>
+      {canEdit && (
+        <button type="button" className="btn" data-testid="new-flow" onClick={() => setCreating(true)}>
+          + New
+        </button>
+      )}
       <div className="divider" />
-      {meta && <FlowName key={meta.id} name={meta.name} />}
-      {meta && <SaveIndicator />}
+      {meta && <FlowName key={meta.id} name={meta.name} readOnly={!canEdit} />}
+      {meta && canEdit && <SaveIndicator />}
+      {meta && !canEdit && (
+        <span className="muted" data-testid="view-only" title="Your role may not edit flows">
+          View only
+        </span>
+      )}
       <span className="spacer" />
       <input
         ref={fileInput}
@@ -59,9 +71,11 @@ export function TopBar() {
           if (file) void importFlowFile(file);
         }}
       />
-      <button type="button" className="btn" data-testid="import" onClick={() => fileInput.current?.click()}>
-        ⇪ Import
-      </button>
+      {canEdit && (
+        <button type="button" className="btn" data-testid="import" onClick={() => fileInput.current?.click()}>
+          ⇪ Import
+        </button>
+      )}
       <button type="button" className="btn" data-testid="export" disabled={!meta} onClick={() => void exportFlow()}>
         ⇩ Export
       </button>
@@ -78,7 +92,7 @@ export function TopBar() {
       <span className={`run-state ${running ? 'running' : 'stopped'}`} data-testid="flow-state">
         {running ? '● Running' : '○ Stopped'}
       </span>
-      {running ? (
+      {!canRun ? null : running ? (
         <button type="button" className="btn" data-testid="flow-stop" onClick={() => void stopFlow()}>
           ■ Stop
         </button>
@@ -111,6 +125,7 @@ export function TopBar() {
       >
         {live ? '◉' : '○'}
       </span>
+      <UserBadge />
       {creating && (
         <NewFlowDialog
           onCancel={() => setCreating(false)}
@@ -124,7 +139,7 @@ export function TopBar() {
   );
 }
 
-function FlowName({ name }: { name: string }) {
+function FlowName({ name, readOnly }: { name: string; readOnly: boolean }) {
   const draft = useDraft(name, (text) => {
     if (text.trim()) useStore.getState().renameFlow(text.trim());
   });
@@ -133,6 +148,7 @@ function FlowName({ name }: { name: string }) {
       className="flow-name"
       aria-label="Flow name"
       data-testid="flow-name"
+      readOnly={readOnly}
       value={draft.text}
       onFocus={draft.onFocus}
       onBlur={draft.onBlur}

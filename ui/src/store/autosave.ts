@@ -7,6 +7,7 @@
 import { ApiError, api } from '../api/client';
 import type { Flow } from '../api/types';
 import { indexIssues, NO_ISSUES } from '../lib/issues';
+import { can } from '../lib/roles';
 import { useStore } from './index';
 
 const DELAY_MS = 500;
@@ -72,9 +73,12 @@ function runSave(): Promise<void> {
   return inFlight;
 }
 
+/** Only an admin's edits are saved; for other roles a change (an auto-layout) is a view of their own. */
+const mayEdit = () => can(useStore.getState().me, 'admin');
+
 function schedule(): void {
   const { revision, save, nodes } = useStore.getState();
-  if (revision === save.savedRevision) return;
+  if (revision === save.savedRevision || !mayEdit()) return;
   // A save that failed waits for the next edit (or an explicit retry) rather than looping.
   if (save.status === 'invalid' || save.status === 'error') return;
   if (save.status === 'saved') useStore.getState().setSave({ status: 'pending' });
@@ -86,6 +90,7 @@ function schedule(): void {
 /** Saves now if anything is unsaved; resolves true when the server holds the current document. */
 export async function flushSave(): Promise<boolean> {
   clearTimeout(timer);
+  if (!mayEdit()) return true;
   while (inFlight) await inFlight;
   const { revision, save } = useStore.getState();
   if (revision !== save.savedRevision) await runSave();
@@ -102,7 +107,7 @@ export function startAutosave(): () => void {
   });
   const beforeUnload = (event: BeforeUnloadEvent) => {
     const { revision, save } = useStore.getState();
-    if (revision !== save.savedRevision) event.preventDefault();
+    if (revision !== save.savedRevision && mayEdit()) event.preventDefault();
   };
   window.addEventListener('beforeunload', beforeUnload);
   return () => {

@@ -3,7 +3,7 @@
  * starting and stopping. Each function talks to the API client and puts the outcome in the store; failures
  * become a notice or a problem list, never a silent no-op.
  */
-import { ApiError, api, onUnauthorized } from '../api/client';
+import { ApiError, api, onUnauthorized, setToken } from '../api/client';
 import type { Flow, Relationship } from '../api/types';
 import { canvasToFlow, hasPositions, type ProcessorNode } from '../flow-mapping';
 import { formatIssue, indexIssues } from '../lib/issues';
@@ -18,7 +18,7 @@ export const NODE_WIDTH = 270;
 const ESTIMATED_NODE_HEIGHT = 150;
 
 function report(action: string, err: unknown): void {
-  if (err instanceof ApiError && err.status === 401) return; // the token prompt is up
+  if (err instanceof ApiError && err.status === 401) return; // the login page is up
   const detail =
     err instanceof ApiError && err.details.length > 0 ? `: ${err.details.map(formatIssue).join('; ')}` : '';
   s().notify(`${action} failed: ${(err as Error).message}${detail}`, 'error');
@@ -39,10 +39,19 @@ export async function boot(): Promise<void> {
     return;
   }
   s().setNeedsToken(false);
+  s().setMe(await api.me().catch(() => null));
   const flows = await refreshFlows();
   const wanted = flowIdFromLocation();
   const first = flows.find((f) => f.id === wanted) ?? flows[0];
   if (first) await openFlow(first.id);
+}
+
+/** Ends the session (or forgets the token) and starts over: the server then asks for credentials again. */
+export async function logout(): Promise<void> {
+  await flushSave();
+  await api.logout().catch(() => {});
+  setToken('');
+  window.location.reload();
 }
 
 export async function refreshFlows() {

@@ -1,5 +1,5 @@
-/** The ui slice: which flows exist, which drawer or dialog is open, the token prompt and notifications. */
-import type { FlowSummary, ValidationIssue } from '../api/types';
+/** The ui slice: which flows exist, which drawer or dialog is open, who is logged in, the login page, notices. */
+import type { FlowSummary, Me, ValidationIssue } from '../api/types';
 import type { SliceCreator } from './types';
 
 export type Drawer = { kind: 'queue'; connectionId: string } | { kind: 'provenance' } | null;
@@ -23,13 +23,17 @@ export interface UiSlice {
   lineageOf: string | null;
   /** A list of problems to show in a dialog (a failed import, a refused start). */
   problems: ProblemReport | null;
+  /** The server answered 401: the login page (or token prompt) is up. */
   needsToken: boolean;
+  /** Who the server takes us for (`GET /api/me`); null until known. */
+  me: Me | null;
   notices: Notice[];
   setFlows(flows: FlowSummary[]): void;
   openDrawer(drawer: Drawer): void;
   showLineage(flowFileId: string | null): void;
   showProblems(report: ProblemReport | null): void;
   setNeedsToken(needs: boolean): void;
+  setMe(me: Me | null): void;
   notify(text: string, tone?: Notice['tone']): void;
   dismiss(id: number): void;
 }
@@ -42,6 +46,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   lineageOf: null,
   problems: null,
   needsToken: false,
+  me: null,
   notices: [],
 
   setFlows(flows) {
@@ -58,6 +63,9 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   },
   setNeedsToken(needsToken) {
     set({ needsToken });
+  },
+  setMe(me) {
+    set({ me });
   },
   notify(text, tone = 'info') {
     const id = nextNotice++;

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { api } from '../../api/client';
 import type { ContentSide, ProvenanceEvent } from '../../api/types';
 import { formatBytes } from '../../lib/format';
+import { useCan } from '../../store/use-can';
 import { type ContentPreview, knownSize, PREVIEW_BYTES, previewContent } from './content-preview';
 
 interface Loaded extends ContentPreview {
@@ -16,6 +17,7 @@ interface Loaded extends ContentPreview {
 
 /** Container: fetches the preview or the file when asked. Keyed by event and side, so state never leaks across. */
 export function EventContent({ event, side, title }: { event: ProvenanceEvent; side: ContentSide; title: string }) {
+  const canRead = useCan('admin');
   const [preview, setPreview] = useState<Loaded | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -46,6 +48,12 @@ export function EventContent({ event, side, title }: { event: ProvenanceEvent; s
       saveFile(blob, filename);
     });
 
+  if (!canRead)
+    return (
+      <section className="event-content" data-testid={`content-${side}`}>
+        <p className="muted">{title}: reading content needs the admin role.</p>
+      </section>
+    );
   return (
     <EventContentView
       side={side}

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
 import type { ProvenanceEvent, ReplayResult } from '../../api/types';
+import { useCan } from '../../store/use-can';
 
 type Outcome = { tone: 'done' | 'failed'; text: string } | null;
 
@@ -12,6 +13,7 @@ type Outcome = { tone: 'done' | 'failed'; text: string } | null;
 export function ReplayAction({ event, onReplayed }: { event: ProvenanceEvent; onReplayed?(r: ReplayResult): void }) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
+  const canReplay = useCan('operator');
 
   const replay = async () => {
     setBusy(true);
@@ -26,6 +28,7 @@ export function ReplayAction({ event, onReplayed }: { event: ProvenanceEvent; on
       setBusy(false);
     }
   };
+  if (!canReplay) return null;
   return <ReplayView busy={busy} outcome={outcome} onReplay={() => void replay()} />;
 }
 
