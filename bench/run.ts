@@ -12,7 +12,11 @@ import { scenarios } from './scenarios';
 
 const opts = new Command()
   .option('--only <names>', 'comma-separated scenarios')
-  .option('--backends <names>', 'comma-separated back ends: memory, durable (--sync always), durable-batch, nats', 'memory,durable,nats')
+  .option(
+    '--backends <names>',
+    'comma-separated back ends: memory, durable (--sync always), durable-batch, nats',
+    'memory,durable,nats',
+  )
   .option('--runs <n>', 'runs per scenario', '3')
   .parse()
   .opts<{ only?: string; backends: string; runs: string }>();
@@ -93,44 +97,30 @@ for (const backend of opts.backends.split(',')) {
 
 // Scenarios 5 and 6 on NATS: the raw JetStream hop with the same client, and linear with one and two workers.
 const extras: Record<string, unknown> = {};
-if (opts.backends.split(',').includes('nats')) {
-  for (const [name, script] of [
-    ['jetstreamHop', 'bench/jetstream-hop.ts'],
-    ['cluster', 'bench/cluster.ts'],
-  ] as const) {
-    try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, LOG_LEVEL: 'silent' },
-        maxBuffer: 1 << 24,
-      });
-      extras[name] = JSON.parse(out.trim().split('\n').at(-1)!);
-    } catch (err) {
-      process.stderr.write(`${script} failed: ${(err as Error).message.split('\n')[0]}\n`);
-    }
+/** Runs a figure script in a process of its own; it prints one JSON line last. */
+function extra(name: string, script: string, args: readonly string[] = []): void {
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      maxBuffer: 1 << 24,
+    });
+    extras[name] = JSON.parse(out.trim().split('\n').at(-1)!);
+  } catch (err) {
+    process.stderr.write(`${script} failed: ${(err as Error).message.split('\n')[0]}\n`);
   }
 }
-
+const backends = opts.backends.split(',');
+if (backends.includes('nats')) {
+  extra('jetstreamHop', 'bench/jetstream-hop.ts');
+  extra('cluster', 'bench/cluster.ts');
+}
 // The durable repository's own figures: recovery with 1,000,000 queued, RSS with 5,000,000 queued, and provenance
-// queries over 10,000,000 events (each script prints one JSON line; each measures in processes of its own).
-if (opts.backends.split(',').includes('durable')) {
-  for (const [name, script, args] of [
-    ['durability', 'bench/durability.ts', ['5000000', '1000000']],
-    ['provenanceQuery', 'bench/provenance-query.ts', ['10000000']],
-  ] as const) {
-    try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', script, ...args], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, LOG_LEVEL: 'silent' },
-        maxBuffer: 1 << 24,
-      });
-      extras[name] = JSON.parse(out.trim().split('\n').at(-1)!);
-    } catch (err) {
-      process.stderr.write(`${script} failed: ${(err as Error).message.split('\n')[0]}\n`);
-    }
-  }
+// queries over 10,000,000 events.
+if (backends.includes('durable')) {
+  extra('durability', 'bench/durability.ts', ['5000000', '1000000']);
+  extra('provenanceQuery', 'bench/provenance-query.ts', ['10000000']);
 }
 
 console.table(rows);

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { api, arrivals, keyedFlow, kill9, type ServeProcess, startServe, tally } from './serve-process';
+import { api, arrivals, keyedFlow, kill9, startServe, tally } from './serve-process';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { api, arrivals, keyedFlow, kill9, type ServeProcess, startServe, tally } from './serve-process';
+import { api, arrivals, keyedFlow, kill9, type ServeProcess, startServe, tally, waitUntil } from './serve-process';
 
 let current: ServeProcess | undefined;
 let dataDir: string | undefined;
@@ -15,14 +15,6 @@ afterEach(async () => {
   current = undefined;
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('every ListenHTTP request answered 200 reaches the sink after a kill -9', { timeout: 240_000 }, async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-listen-kill-'));

@@ -146,3 +146,12 @@ export function tally(byKey: Map<string, number>, expected: Iterable<string>) {
   for (const n of byKey.values()) duplicates += n - 1;
   return { expected: expectedCount, distinct: byKey.size, lost, duplicates };
 }
+
+/** Polls `check` every 200 ms until it holds, or fails naming `what`. */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
