@@ -59,7 +59,13 @@ async function fill(dir: string, count: number) {
   const seconds = (performance.now() - started) / 1000;
   await engine.stop();
   await repo.close();
-  return { queued: count, inMemory: count - queue.swappedOut, seconds, flowFilesPerSecond: count / seconds, peakRssMb: peakRssMb() };
+  return {
+    queued: count,
+    inMemory: count - queue.swappedOut,
+    seconds,
+    flowFilesPerSecond: count / seconds,
+    peakRssMb: peakRssMb(),
+  };
 }
 
 async function recover(dir: string) {
@@ -67,7 +73,12 @@ async function recover(dir: string) {
   const repo = FlowFileRepository.open(dir, { sync: 'always', provenance: (root) => new LmdbProvenanceStore(root) });
   const queue = repo.queueFactory('held', { id: 'c1', prioritizer: 'fifo' } as never) as DurableQueue;
   const ms = performance.now() - started;
-  const result = { recovered: repo.recovery.flowFiles, recoveryMs: Math.round(ms), depth: queue.depth().count, peakRssMb: peakRssMb() };
+  const result = {
+    recovered: repo.recovery.flowFiles,
+    recoveryMs: Math.round(ms),
+    depth: queue.depth().count,
+    peakRssMb: peakRssMb(),
+  };
   await repo.close();
   return result;
 }

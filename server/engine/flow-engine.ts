@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedFlow } from '../../flows/flow-schema';
 import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
-import { QUARANTINE_SUFFIX, quarantineSpec, RunningConnection } from './backpressure';
+import { quarantineSpec, RunningConnection } from './backpressure';
 import type { ProcessorLogger, ProcessorStateValues } from './contract';
 import { type FlowFile, restoredFlowFile } from './flowfile';
 import type { ProcessorRegistry } from './processor-registry';
