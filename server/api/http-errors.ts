@@ -73,6 +73,12 @@ function classify(err: unknown): { status: number; error: string; details: Valid
     };
   if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500)
     return { status: parser.status, error: parser.expose === false ? 'bad request' : parser.message, details: [] };
+  if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC')
+    return {
+      status: 507,
+      error: 'the disk holding the data directory is full: free space there and try again; nothing was changed',
+      details: [],
+    };
   return { status: 500, error: 'internal error (see the server log)', details: [] };
 }
 

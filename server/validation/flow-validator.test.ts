@@ -61,6 +61,8 @@ describe('valid flows', () => {
       concurrency: 1,
       penalty: '30s',
       yield: '1s',
+      timeout: '5m',
+      quarantineAfter: 3,
     });
     expect(check.resolved.processors[0]!.config).toMatchObject({ batchSize: 1, count: 0, content: '' });
   });

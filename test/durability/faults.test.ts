@@ -80,6 +80,9 @@ test('a full disk stops the source; nothing is dropped, and the flow goes on onc
   cleanups.push(() => {
     execFileSync('umount', ['-l', dataDir]);
   });
+  // Room held back, to be given back once the disk is full.
+  const filler = path.join(dataDir, 'filler');
+  writeFileSync(filler, Buffer.alloc(8 * 1024 * 1024, 1));
   const outDir = mkdtempSync(path.join(tmpdir(), 'sluice-full-out-'));
   cleanups.push(() => rmSync(outDir, { recursive: true, force: true }));
   const serve = await startServe(dataDir, ['--allow-dir', dataDir, outDir]);
@@ -114,7 +117,8 @@ test('a full disk stops the source; nothing is dropped, and the flow goes on onc
   await new Promise((r) => setTimeout(r, 1000));
   expect((await status()).connections.c1.count).toBe(queued); // stopped, not dropping
 
-  // Make room: stop the source, let the rest of the flow drain what was committed.
+  // Make room, stop the source, let the rest of the flow drain what was committed.
+  rmSync(filler);
   await api(serve, 'POST', '/api/flows/fill/processors/source/stop');
   await api(serve, 'POST', '/api/flows/fill/processors/slow/start');
   const expected = Array.from({ length: queued }, (_, i) => String(i));
