@@ -102,6 +102,9 @@ function percentiles(samples: number[]): string {
   return `p50 ${at(0.5).toFixed(2)} ms  p99 ${at(0.99).toFixed(2)} ms  max ${sorted.at(-1)!.toFixed(2)} ms`;
 }
 
+/** Query latencies by name (p50, p99, max in ms), printed as the last line for `npm run bench`. */
+const summary: Record<string, { p50: number; p99: number; max: number }> = {};
+
 function measure(name: string, run: () => number): void {
   const times: number[] = [];
   let results = 0;
@@ -111,6 +114,9 @@ function measure(name: string, run: () => number): void {
     times.push(performance.now() - t);
   }
   console.log(`${name.padEnd(34)} ${percentiles(times)}  (avg ${(results / SAMPLES).toFixed(1)} results)`);
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2));
+  summary[name] = { p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
 const mb = (n: number) => `${(n / 1024 ** 2).toFixed(0)} MiB`;
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
     measure('lineage', () => store.lineage(pick(sampleIds)).events.length);
     const mem = process.memoryUsage();
     console.log(`RSS ${mb(mem.rss)}  heap used ${mb(mem.heapUsed)}`);
+    console.log(JSON.stringify({ events: staged, eventsPerSecond: Math.round(staged / seconds), queriesMs: summary }));
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
