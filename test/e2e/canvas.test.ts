@@ -314,7 +314,10 @@ describe('the canvas in Chromium', { timeout: 60_000 }, () => {
       await byTestId(page, 'prov-submit').click();
       const cloneRow = page.locator('[data-testid="provenance-row"][data-type="CLONE"]').first();
       await cloneRow.waitFor();
-      expect(await page.locator('[data-testid="provenance-row"]:not([data-type="CLONE"])').count()).toBe(0);
+      // The unfiltered list shown when the drawer opened has CLONE rows too: wait for the filtered answer.
+      const others = page.locator('[data-testid="provenance-row"]:not([data-type="CLONE"])');
+      await others.first().waitFor({ state: 'detached' });
+      expect(await others.count()).toBe(0);
       const parent = (await cloneRow.getAttribute('data-flowfile'))!;
       await cloneRow.getByRole('button', { name: 'Lineage' }).click();
 
