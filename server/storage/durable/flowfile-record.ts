@@ -1,12 +1,13 @@
 import { type Attributes, type FlowFile, restoredFlowFile } from '../../engine/flowfile';
 
 /**
- * A queued FlowFile on disk: id, attributes as a flat [name, value, ...] list (records of any attribute set
- * encode alike), size, dates and the content claim (null for empty content). Persisted: names are forever.
+ * A queued FlowFile on disk: id, attributes (the FlowFile's own object: msgpackr defines each set of attribute
+ * names once per segment), size, dates and the content claim (null for empty content). Persisted: names are
+ * forever.
  */
 export interface FlowFileRecord {
   i: string;
-  a: string[];
+  a: Readonly<Attributes>;
   s: number;
   e: number;
   l: number;
@@ -14,19 +15,9 @@ export interface FlowFileRecord {
 }
 
 export function toRecord(ff: FlowFile, claim: string | undefined): FlowFileRecord {
-  const a: string[] = [];
-  const attributes = ff.attributes;
-  for (const key in attributes) a.push(key, attributes[key]!);
-  return { i: ff.id, a, s: ff.size, e: ff.entryDate, l: ff.lineageStartDate, c: claim ?? null };
-}
-
-export function attributesOf(record: FlowFileRecord): Attributes {
-  const attributes: Attributes = {};
-  const a = record.a;
-  for (let i = 0; i < a.length; i += 2) attributes[a[i]!] = a[i + 1]!;
-  return attributes;
+  return { i: ff.id, a: ff.attributes, s: ff.size, e: ff.entryDate, l: ff.lineageStartDate, c: claim ?? null };
 }
 
 export function fromRecord(record: FlowFileRecord, content: Buffer): FlowFile {
-  return restoredFlowFile(record.i, attributesOf(record), content, record.e, record.l);
+  return restoredFlowFile(record.i, record.a, content, record.e, record.l);
 }
