@@ -126,9 +126,15 @@ addNatsOptions(runCommand).action(
     const failures = await engine.start();
     for (const f of failures) process.stderr.write(`${file}: processor ${f.processorId} failed to start: ${f.error}\n`);
     let idle = false;
-    if (opts.untilIdle) idle = await engine.waitUntilIdle(timeoutMs);
-    else await new Promise((resolve) => setTimeout(resolve, timeoutMs));
-    await engine.stop();
+    if (opts.untilIdle) {
+      const started = Date.now();
+      idle = await engine.waitUntilIdle(timeoutMs);
+      // What processors emit when they stop (open windows) still goes all the way through the flow.
+      idle = (await engine.drainAndStop(Math.max(1000, timeoutMs - (Date.now() - started)))) && idle;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+      await engine.stop();
+    }
     await nats?.refresh();
     engine.tick();
     process.stdout.write(`${JSON.stringify(engine.status(), null, 2)}\n`);

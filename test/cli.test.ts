@@ -92,3 +92,51 @@ describe('sluice run --until-idle on each example flow', () => {
     expect(r.stderr).toContain('/processors/0/config/batchSize: must be integer');
   });
 });
+
+describe('sluice run --until-idle at stop', () => {
+  test('the window a WindowAggregate flushes when it stops goes all the way to the sink', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'sluice-window-stop-'));
+    const flow = {
+      schemaVersion: 1,
+      id: 'window-stop',
+      name: 'window at stop',
+      processors: [
+        {
+          id: 'gen',
+          type: 'GenerateFlowFile',
+          config: { content: '{"sensor":"a","value":2}', count: 3, batchSize: 3 },
+        },
+        {
+          id: 'window',
+          type: 'WindowAggregate',
+          config: {
+            windowType: 'tumbling',
+            size: '1h',
+            timeSource: 'processing',
+            key: 'content.sensor',
+            aggregations: { total: { op: 'sum', value: 'content.value' } },
+          },
+          autoTerminate: ['late', 'failure'],
+        },
+        {
+          id: 'sink',
+          type: 'PutFile',
+          config: { directory: path.join(cwd, 'data', 'out'), conflictResolution: 'unique' },
+          autoTerminate: ['success', 'failure'],
+        },
+      ],
+      connections: [
+        { id: 'c1', source: 'gen', relationships: ['success'], target: 'window' },
+        { id: 'c2', source: 'window', relationships: ['success'], target: 'sink' },
+      ],
+    };
+    await writeFile(path.join(cwd, 'flow.json'), JSON.stringify(flow));
+    const status = runUntilIdle(path.join(cwd, 'flow.json'), cwd);
+    // The hour-long window is still open when the flow is idle: it is emitted at stop, and written.
+    expect(status.processors.window!.out).toBe(1);
+    expect(status.processors.sink!.in).toBe(1);
+    expect(status.connections.c2!.count).toBe(0);
+    const written = await readdir(path.join(cwd, 'data', 'out'));
+    expect(written).toHaveLength(1);
+  });
+});

@@ -123,6 +123,48 @@ export class FlowEngine {
     this.ticker = undefined;
   }
 
+  /**
+   * Stops the flow from its sources downstream, letting the rest of it process what each stop emits (the open
+   * windows a WindowAggregate flushes in onStop) before stopping it in turn; `sluice run --until-idle` ends
+   * this way, so nothing is left in a queue. Gives up waiting after `timeoutMs` and stops the rest.
+   */
+  async drainAndStop(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let drained = true;
+    for (const p of this.downstreamOrder()) {
+      await p.stop();
+      if (p.definition.onStop && Date.now() < deadline)
+        drained = (await this.waitUntilIdle(deadline - Date.now())) && drained;
+    }
+    await this.stop();
+    return drained;
+  }
+
+  /** Processors sources first, each after every processor feeding it (cycles in flow order). */
+  private downstreamOrder(): RunningProcessor[] {
+    const incoming = new Map<string, number>();
+    for (const p of this.processors.values()) incoming.set(p.id, 0);
+    for (const c of this.connections.values())
+      if (c.spec.source !== c.spec.target) incoming.set(c.spec.target, (incoming.get(c.spec.target) ?? 0) + 1);
+    const order: RunningProcessor[] = [];
+    const ready = [...this.processors.values()].filter((p) => incoming.get(p.id) === 0);
+    const placed = new Set<string>();
+    while (ready.length > 0) {
+      const p = ready.shift()!;
+      if (placed.has(p.id)) continue;
+      placed.add(p.id);
+      order.push(p);
+      for (const c of p.outgoing) {
+        if (c.selfLoop) continue;
+        const left = (incoming.get(c.spec.target) ?? 0) - 1;
+        incoming.set(c.spec.target, left);
+        if (left === 0) ready.push(this.processors.get(c.spec.target)!);
+      }
+    }
+    for (const p of this.processors.values()) if (!placed.has(p.id)) order.push(p);
+    return order;
+  }
+
   async startProcessor(id: string): Promise<void> {
     const p = this.processor(id);
     this.ticker ??= setInterval(() => this.tick(), TICK_MS);
