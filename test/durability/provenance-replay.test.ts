@@ -106,3 +106,32 @@ test('in-memory queues keep no content: the content route says so', async () => 
   const res = await api().get(`/api/provenance/${events[0].eventId}/content/output`).expect(404);
   expect(res.body.error).toMatch(/--queues memory/);
 });
+
+test('once its content aged out of the archive, an event can be neither shown nor replayed', {
+  timeout: 60_000,
+}, async () => {
+  t = await startTestServer();
+  const api = () => request(t!.url);
+  await api().post('/api/flows').send(routed).expect(201);
+  await api().post('/api/flows/routed/start').expect(200);
+  await eventually(async () => (await api().get('/api/flows/routed/status').expect(200)).body.processors.log.in === 3);
+  const [event] = (await api().get('/api/provenance?flowId=routed&componentId=route&type=ROUTE').expect(200)).body;
+  await api().get(`/api/provenance/${event.eventId}/content/output`).expect(200);
+
+  // Every FlowFile was dropped, so its content is only in the archive; a restart with a 1 ms archive ages it out.
+  const dataDir = t.dataDir;
+  await t.close(true);
+  process.env.SLUICE_CONTENT_ARCHIVE_MAX_AGE = '1ms';
+  try {
+    t = await startTestServer({ dataDir });
+  } finally {
+    delete process.env.SLUICE_CONTENT_ARCHIVE_MAX_AGE;
+  }
+  const gone = await eventually(async () => {
+    const res = await api().post(`/api/provenance/${event.eventId}/replay`).send({});
+    return res.status === 410 ? res.body : undefined;
+  });
+  expect(gone.error).toMatch(/no longer in the content archive/);
+  await api().get(`/api/provenance/${event.eventId}/content/output`).expect(410);
+  expect((await api().get('/api/provenance?flowId=routed&type=REPLAY').expect(200)).body).toHaveLength(0);
+});

@@ -88,6 +88,8 @@ export class FlowFileRepository implements QueueRecordStore {
     this.leaseEnd = this.seq;
     for (const { key, value } of this.states.getRange({})) this.stateCache.set(stateKey(key[0], key[1]), value);
     this.recovery = this.recover();
+    // Once at open (content that aged out while the server was down), then every CLEANUP_MS.
+    void this.content.cleanup().catch(() => {});
     this.cleanupTimer = setInterval(() => void this.content.cleanup().catch(() => {}), CLEANUP_MS);
     this.cleanupTimer.unref();
   }
