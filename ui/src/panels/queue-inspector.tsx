@@ -4,9 +4,9 @@
  * after a confirmation. The list reloads when the live queue depth changes. A second tab shows the connection's
  * quarantine (quarantine/): it opens first when FlowFiles were set aside there.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ApiError, api } from '../api/client';
+import { api } from '../api/client';
 import type { QueuedFlowFile } from '../api/types';
 import { viewContent } from '../lib/content';
 import { formatAge, formatBytes } from '../lib/format';
@@ -15,6 +15,7 @@ import { useCan } from '../store/use-can';
 import { ConfirmDialog } from './dialogs';
 import { type InspectorTab, InspectorTabs } from './quarantine/inspector-tabs';
 import { QuarantineSection } from './quarantine/quarantine-section';
+import { useLiveConnectionList } from './use-live-connection-list';
 
 const LIMIT = 100;
 
@@ -27,8 +28,6 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
     ),
   );
   const liveCount = useStore((s) => s.status?.connections[connectionId]?.count);
-  const [items, setItems] = useState<QueuedFlowFile[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const canRun = useCan('operator');
@@ -39,29 +38,12 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
     (useStore.getState().status?.connections[connectionId]?.quarantined ?? 0) > 0 ? 'quarantine' : 'queue',
   );
 
-  // The list reloads as the depth changes: only the latest answer may fill it, not an earlier one arriving late.
-  const latest = useRef(0);
-  const load = useCallback(async () => {
-    const request = ++latest.current;
-    try {
-      const answer = await api.queue(flowId, connectionId, LIMIT);
-      if (request !== latest.current) return;
-      setItems(answer.flowFiles);
-      setError(null);
-    } catch (err) {
-      if (request !== latest.current) return;
-      setError(
-        err instanceof ApiError && err.status === 404
-          ? 'This connection is not saved on the server yet.'
-          : (err as Error).message,
-      );
-    }
-  }, [flowId, connectionId]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the live depth changes
-  useEffect(() => {
-    void load();
-  }, [load, liveCount]);
+  // The list reloads as the depth changes.
+  const fetchQueue = useCallback(
+    async () => (await api.queue(flowId, connectionId, LIMIT)).flowFiles,
+    [flowId, connectionId],
+  );
+  const { data: items, error, reload: load } = useLiveConnectionList(fetchQueue, liveCount);
 
   const empty = async () => {
     setConfirming(false);

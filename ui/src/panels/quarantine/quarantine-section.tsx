@@ -3,12 +3,12 @@
  * reloads them as the live quarantined count changes, and puts them back or drops them all (after a
  * confirmation), showing the server's answer, or its error as it says it. Markup: quarantine-view.tsx.
  */
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ApiError, api } from '../../api/client';
-import type { QuarantineList } from '../../api/types';
+import { api } from '../../api/client';
 import { useStore } from '../../store';
 import { useCan } from '../../store/use-can';
+import { useLiveConnectionList } from '../use-live-connection-list';
 import { type ReleaseAction, releasedText, releaseFailedText } from './quarantine-info';
 import { type Outcome, QuarantineView } from './quarantine-view';
 
@@ -21,36 +21,14 @@ export function QuarantineSection(props: { flowId: string; connectionId: string;
     useShallow((s) => Object.fromEntries(s.nodes.map((n) => [n.id, n.data.spec.name ?? n.id]))),
   );
   const canRelease = useCan('operator');
-  const [list, setList] = useState<QuarantineList | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<ReleaseAction | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  // Reloaded as the count changes: only the latest answer may fill the list, not an earlier one arriving late.
-  const latest = useRef(0);
-  const load = useCallback(async () => {
-    const request = ++latest.current;
-    try {
-      const answer = await api.quarantine(flowId, connectionId, LIMIT);
-      if (request !== latest.current) return;
-      setList(answer);
-      setError(null);
-    } catch (err) {
-      if (request !== latest.current) return;
-      setError(
-        err instanceof ApiError && err.status === 404
-          ? 'This connection is not saved on the server yet.'
-          : (err as Error).message,
-      );
-    }
-  }, [flowId, connectionId]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the live quarantined count changes
-  useEffect(() => {
-    void load();
-  }, [load, liveCount]);
+  // Reloaded as the live quarantined count changes.
+  const fetchList = useCallback(() => api.quarantine(flowId, connectionId, LIMIT), [flowId, connectionId]);
+  const { data: list, error, reload: load } = useLiveConnectionList(fetchList, liveCount);
 
   const release = async (action: ReleaseAction) => {
     setConfirming(false);
