@@ -4,26 +4,17 @@
  * data directory. Every key must reach the sink; duplicates can only come from sessions in flight at a kill
  * (their outputs were written by the sink, the commit never happened) and are counted and printed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { api, arrivals, keyedFlow, kill9, type ServeProcess, startServe, tally } from './serve-process';
+import { expect, test } from 'vitest';
+import { api, arrivals, keyedFlow, kill9, serveLifecycle, tally } from './serve-process';
 
-let current: ServeProcess | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  if (current && current.child.exitCode === null) await kill9(current);
-  current = undefined;
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+const serve = serveLifecycle();
 
 const TOTAL = 100_000;
 
 test('kill -9 at five random moments: every one of 100,000 keys reaches the sink', { timeout: 300_000 }, async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-kill-'));
-  const outDir = path.join(dataDir, 'out');
-  current = await startServe(dataDir);
+  let current = await serve.start('sluice-kill-');
+  const outDir = path.join(serve.dataDir, 'out');
   await api(
     current,
     'POST',
@@ -44,7 +35,7 @@ test('kill -9 at five random moments: every one of 100,000 keys reaches the sink
     const seen = (await arrivals(outDir)).size;
     kills.push(seen);
     await kill9(current);
-    current = await startServe(dataDir);
+    current = await serve.restart();
     expect(current.stderr()).toMatch(/recovered \d+ queued FlowFile\(s\) in \d+ ms/);
   }
   const expected = Array.from({ length: TOTAL }, (_, i) => String(i));

@@ -2,24 +2,15 @@
  * What `sluice serve` acknowledged or queued survives it: ListenHTTP requests answered 200 before a SIGKILL
  * reach the sink after the restart, and 20,000 queued FlowFiles come back in order after a SIGTERM.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { api, arrivals, keyedFlow, kill9, type ServeProcess, startServe, tally, waitUntil } from './serve-process';
+import { expect, test } from 'vitest';
+import { api, arrivals, keyedFlow, kill9, type ServeProcess, serveLifecycle, tally, waitUntil } from './serve-process';
 
-let current: ServeProcess | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  if (current && current.child.exitCode === null) await kill9(current);
-  current = undefined;
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+const servers = serveLifecycle();
 
 test('every ListenHTTP request answered 200 reaches the sink after a kill -9', { timeout: 240_000 }, async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-listen-kill-'));
-  const outDir = path.join(dataDir, 'out');
-  current = await startServe(dataDir);
+  let current = await servers.start('sluice-listen-kill-');
+  const outDir = path.join(servers.dataDir, 'out');
   await api(
     current,
     'POST',
@@ -55,7 +46,7 @@ test('every ListenHTTP request answered 200 reaches the sink after a kill -9', {
   await kill9(current);
   await Promise.all(clients);
   const acknowledged = [...accepted];
-  current = await startServe(dataDir);
+  current = await servers.restart();
   await waitUntil(async () => tally(await arrivals(outDir), acknowledged).lost === 0, 'every accepted key');
   const result = tally(await arrivals(outDir), acknowledged);
   process.stdout.write(
@@ -66,9 +57,8 @@ test('every ListenHTTP request answered 200 reaches the sink after a kill -9', {
 });
 
 test('SIGTERM with 20,000 queued: all come back, in order, after the restart', { timeout: 240_000 }, async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-sigterm-'));
-  const outDir = path.join(dataDir, 'out');
-  current = await startServe(dataDir);
+  let current = await servers.start('sluice-sigterm-');
+  const outDir = path.join(servers.dataDir, 'out');
   await api(
     current,
     'POST',
@@ -93,7 +83,7 @@ test('SIGTERM with 20,000 queued: all come back, in order, after the restart', {
   current.child.kill('SIGTERM');
   expect((await current.exited).code).toBe(0);
 
-  current = await startServe(dataDir);
+  current = await servers.restart();
   expect(await depth(current)).toBe(20_000);
   const head = await api(current, 'GET', '/api/flows/held/connections/c1/queue?limit=50');
   expect(head.flowFiles.map((f: { attributes: Record<string, string> }) => f.attributes['generate.index'])).toEqual(

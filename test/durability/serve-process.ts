@@ -3,8 +3,10 @@
  * or stopped with SIGTERM, and started again on the same directory, as the durability tests need.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { freePort } from '../helpers/ports';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -154,4 +156,37 @@ export async function waitUntil(check: () => Promise<boolean>, what: string, tim
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * One server and its data directory per test: `start(prefix)` makes the directory and starts the server,
+ * `restart()` starts it again on the same directory; after each test it is killed and the directory removed.
+ */
+export function serveLifecycle() {
+  const state: { current?: ServeProcess; dataDir?: string } = {};
+  afterEach(async () => {
+    if (state.current && state.current.child.exitCode === null) await kill9(state.current);
+    state.current = undefined;
+    if (state.dataDir) await rm(state.dataDir, { recursive: true, force: true });
+    state.dataDir = undefined;
+  });
+  return {
+    get current(): ServeProcess {
+      if (!state.current) throw new Error('no server started');
+      return state.current;
+    },
+    get dataDir(): string {
+      if (!state.dataDir) throw new Error('no data directory');
+      return state.dataDir;
+    },
+    async start(prefix: string): Promise<ServeProcess> {
+      state.dataDir = await mkdtemp(path.join(tmpdir(), prefix));
+      state.current = await startServe(state.dataDir);
+      return state.current;
+    },
+    async restart(): Promise<ServeProcess> {
+      state.current = await startServe(this.dataDir);
+      return state.current;
+    },
+  };
 }
