@@ -26,7 +26,7 @@ export interface QueueDepth {
 
 /**
  * The engine's queue port (as NiFi's FlowFileQueue belongs to its framework): one connection's queue, which
- * the storage back ends implement (storage/memory-queue.ts, storage/durable/, storage/jetstream-queue.ts).
+ * the storage back ends implement (storage/memory-queue.ts, storage/durable/, nats/jetstream-queue.ts).
  * The engine is the only caller: it takes batches for a session, acknowledges
  * them when the session commits and requeues them (penalized) when it rolls back. Depth counts every
  * FlowFile not yet acknowledged, so backpressure sees in-flight work too.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { connectionConsumer, flowStream } from '../../server/nats/names';
 import { NatsBackend } from '../../server/nats/nats-backend';
 import { NatsLink } from '../../server/nats/nats-link';
-import { connectionSpec } from '../../server/storage/jetstream-test-kit';
+import { connectionSpec } from '../../server/nats/jetstream-test-kit';
 import { takeN } from '../../server/storage/queue-contract';
 import { type NatsServerHandle, startNats } from '../helpers/nats-server';
 import { type EngineProcess, idFlow, runEngine, waitFor, writeJson } from './engine-process';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { connectionConsumer, flowStream } from '../../server/nats/names';
 import { NatsLink } from '../../server/nats/nats-link';
-import { JetStreamProvenanceStore } from '../../server/storage/jetstream-provenance-store';
+import { JetStreamProvenanceStore } from '../../server/nats/jetstream-provenance-store';
 import { type NatsServerHandle, startNats } from '../helpers/nats-server';
 import {
   countLines,

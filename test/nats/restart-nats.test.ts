@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { NatsLink } from '../../server/nats/nats-link';
-import { JetStreamProvenanceStore } from '../../server/storage/jetstream-provenance-store';
+import { JetStreamProvenanceStore } from '../../server/nats/jetstream-provenance-store';
 import { type NatsServerHandle, startNats } from '../helpers/nats-server';
 import {
   countLines,

@@ -7,10 +7,10 @@
 import type { Consumer, JsMsg } from 'nats';
 import type { FlowFile } from '../engine/flowfile';
 import { Signal } from '../engine/signal';
-import { decodeBatch } from '../nats/codec';
-import { ClaimMissingError } from '../nats/content-store';
-import { sleep } from '../nats/nats-link';
-import type { QueueAccounting } from '../nats/queue-accounting';
+import { decodeBatch } from './codec';
+import { ClaimMissingError } from './content-store';
+import { sleep } from './nats-link';
+import type { QueueAccounting } from './queue-accounting';
 import type { JetStreamQueueContext } from './jetstream-queue';
 
 /** One message held by this process. */

@@ -5,8 +5,8 @@
  */
 import type { FlowFile } from '../engine/flowfile';
 import type { QueuedFlowFile } from '../engine/queue';
-import { type DecodedFlowFile, decodeBatch } from '../nats/codec';
-import type { NatsLink } from '../nats/nats-link';
+import { type DecodedFlowFile, decodeBatch } from './codec';
+import type { NatsLink } from './nats-link';
 import type { JetStreamQueueContext } from './jetstream-queue';
 
 /** Messages read at most per call: a bound on the work a queue view costs. */

@@ -1,6 +1,6 @@
 /** Test helpers for JetStream back-end tests: a resolved connection spec and a backend on a test server. */
 import type { ResolvedConnection } from '../../flows/flow-schema';
-import { NatsBackend, type NatsBackendOptions } from '../nats/nats-backend';
+import { NatsBackend, type NatsBackendOptions } from './nats-backend';
 
 export function connectionSpec(id: string, overrides: Partial<ResolvedConnection> = {}): ResolvedConnection {
   return {

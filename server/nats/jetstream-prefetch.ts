@@ -3,7 +3,7 @@
  * connection's prioritizer order, and penalized ones waiting for their time.
  */
 import type { FlowFile } from '../engine/flowfile';
-import { type OrderedStore, orderedStoreFor } from './ordering';
+import { type OrderedStore, orderedStoreFor } from '../storage/ordering';
 
 interface Penalized {
   ff: FlowFile;
