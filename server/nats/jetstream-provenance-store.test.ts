@@ -6,9 +6,9 @@ import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server
 import { newFlowFile } from '../engine/flowfile';
 import type { NewProvenanceEvent } from '../engine/provenance';
 import { ProvenanceBatch } from '../engine/provenance-batch';
+import { JetStreamProvenanceStore } from './jetstream-provenance-store';
 import { PROVENANCE_STREAM } from './names';
 import { NatsLink } from './nats-link';
-import { JetStreamProvenanceStore } from './jetstream-provenance-store';
 
 let nats: NatsServerHandle;
 const links: NatsLink[] = [];

@@ -20,11 +20,11 @@ import type {
   ProvenanceStore,
 } from '../engine/provenance';
 import type { ProvenanceBatch } from '../engine/provenance-batch';
+import { LmdbProvenanceStore } from '../storage/provenance-repository/lmdb-provenance-store';
+import type { RepositoryRetention } from '../storage/provenance-repository/retention';
 import { PROVENANCE_STREAM, PROVENANCE_SUBJECTS, provenanceSubject } from './names';
 import { type NatsLink, sleep } from './nats-link';
 import { decodeProvenance, encodeBatchSlice, encodeEvents } from './provenance-codec';
-import { LmdbProvenanceStore } from '../storage/provenance-repository/lmdb-provenance-store';
-import type { RepositoryRetention } from '../storage/provenance-repository/retention';
 
 export interface ProvenanceStreamOptions {
   /** Events older than this leave the stream, ms. Default 24 h. */

@@ -9,9 +9,9 @@ import type { FlowFile } from '../engine/flowfile';
 import { Signal } from '../engine/signal';
 import { decodeBatch } from './codec';
 import { ClaimMissingError } from './content-store';
+import type { JetStreamQueueContext } from './jetstream-queue';
 import { sleep } from './nats-link';
 import type { QueueAccounting } from './queue-accounting';
-import type { JetStreamQueueContext } from './jetstream-queue';
 
 /** One message held by this process. */
 export interface Delivery {

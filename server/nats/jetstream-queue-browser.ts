@@ -6,8 +6,8 @@
 import type { FlowFile } from '../engine/flowfile';
 import type { QueuedFlowFile } from '../engine/queue';
 import { type DecodedFlowFile, decodeBatch } from './codec';
-import type { NatsLink } from './nats-link';
 import type { JetStreamQueueContext } from './jetstream-queue';
+import type { NatsLink } from './nats-link';
 
 /** Messages read at most per call: a bound on the work a queue view costs. */
 const MAX_MESSAGES = 500;

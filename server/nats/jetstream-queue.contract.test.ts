@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
-import type { NatsBackend } from './nats-backend';
-import { connectionSpec, openBackend } from './jetstream-test-kit';
 import { queueContract } from '../storage/queue-contract';
+import { connectionSpec, openBackend } from './jetstream-test-kit';
+import type { NatsBackend } from './nats-backend';
 
 describe('JetStreamQueue: the queue contract (real nats-server)', () => {
   let nats: NatsServerHandle;

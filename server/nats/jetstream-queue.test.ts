@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { type FlowFile, newFlowFile, withAttributes } from '../engine/flowfile';
+import { takeN } from '../storage/queue-contract';
+import { connectionSpec, openBackend } from './jetstream-test-kit';
 import { connectionConsumer, contentBucket, flowStream } from './names';
 import type { NatsBackend } from './nats-backend';
-import { connectionSpec, openBackend } from './jetstream-test-kit';
-import { takeN } from '../storage/queue-contract';
 
 let nats: NatsServerHandle;
 const backends: NatsBackend[] = [];

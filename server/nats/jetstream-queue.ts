@@ -13,12 +13,12 @@ import type { ProcessorLogger } from '../engine/contract';
 import type { FlowFile } from '../engine/flowfile';
 import type { FlowFileQueue, Prioritizer, QueueDepth, QueuedFlowFile } from '../engine/queue';
 import type { ContentStore } from './content-store';
-import { type NatsLink, sleep } from './nats-link';
-import { QueueAccounting } from './queue-accounting';
-import { QueuePublisher } from './queue-publisher';
 import { PrefetchBuffer } from './jetstream-prefetch';
 import { type Delivery, PullLoop } from './jetstream-pull-loop';
 import { QueueBrowser, queued, StreamPeek } from './jetstream-queue-browser';
+import { type NatsLink, sleep } from './nats-link';
+import { QueueAccounting } from './queue-accounting';
+import { QueuePublisher } from './queue-publisher';
 
 export interface JetStreamQueueContext {
   link: NatsLink;

@@ -18,9 +18,9 @@ import type { ResolvedConnection } from '../../flows/flow-schema';
 import type { ProcessorLogger } from '../engine/contract';
 import type { QueueFactory } from '../engine/flow-engine';
 import type { Prioritizer } from '../engine/queue';
+import { ContentStore } from './content-store';
 import { JetStreamProvenanceStore, type ProvenanceStreamOptions } from './jetstream-provenance-store';
 import { JetStreamQueue } from './jetstream-queue';
-import { ContentStore } from './content-store';
 import { connectionConsumer, connectionSubject, flowStream, flowSubjects } from './names';
 import { NatsLink, type NatsLinkStatus } from './nats-link';
 

@@ -9,9 +9,9 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { JetStreamProvenanceStore } from '../../server/nats/jetstream-provenance-store';
 import { connectionConsumer, flowStream } from '../../server/nats/names';
 import { NatsLink } from '../../server/nats/nats-link';
-import { JetStreamProvenanceStore } from '../../server/nats/jetstream-provenance-store';
 import { type NatsServerHandle, startNats } from '../helpers/nats-server';
 import {
   countLines,

@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { NatsLink } from '../../server/nats/nats-link';
 import { JetStreamProvenanceStore } from '../../server/nats/jetstream-provenance-store';
+import { NatsLink } from '../../server/nats/nats-link';
 import { type NatsServerHandle, startNats } from '../helpers/nats-server';
 import {
   countLines,
