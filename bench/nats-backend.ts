@@ -23,6 +23,7 @@ export async function natsBackend(options: { provenance?: boolean } = {}): Promi
     backend,
     engineOptions: {
       queueFactory: backend.queueFactory,
+      commitWriter: backend.commitWriter,
       ...(backend.provenance && { provenance: backend.provenance }),
       backendStatus: () => backend.status(),
     },

@@ -103,6 +103,7 @@ addNatsOptions(runCommand).action(
       ...(backend && {
         queueFactory: backend.queueFactory,
         provenance: backend.provenance,
+        commitWriter: backend.commitWriter,
         backendStatus: () => backend.status(),
       }),
       ...(repo && {

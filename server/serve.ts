@@ -13,6 +13,7 @@ import { UserStore, usersFileOf } from './api/users';
 import type { QueueFactory } from './engine/flow-engine';
 import type { ProcessorRegistry } from './engine/processor-registry';
 import type { ProvenanceStore } from './engine/provenance';
+import type { CommitWriter } from './engine/session-commit';
 import { createLogger } from './logger';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
 import { DataDirLock } from './storage/durable/data-dir-lock';
@@ -55,6 +56,8 @@ export interface ServeOptions {
   swapThreshold?: number;
   /** Pluggable back ends (the NATS JetStream ones); default: the durable repository (or memory, see `queues`). */
   queueFactory?: QueueFactory;
+  /** Applies committed sessions for `queueFactory`'s queues (NATS: one transaction per session). */
+  commitWriter?: CommitWriter;
   provenance?: ProvenanceStore;
   registry?: ProcessorRegistry;
   /** Status push interval of /api/events (default 1 s) and its heartbeat (default 15 s). */
@@ -125,7 +128,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger,
     allowedDirs: (options.allowedDirs ?? [dataDir]).map((d) => path.resolve(d)),
     queueFactory: options.queueFactory ?? repository?.queueFactory,
-    commitWriter: repository?.commitWriter,
+    commitWriter: options.commitWriter ?? repository?.commitWriter,
     processorState: repository && ((flowId, processorId) => repository.processorState(flowId, processorId)),
     contentOf: repository && ((claim) => repository.content.read(claim)),
     store: options.store ?? new FlowStore(dataDir),

@@ -14,7 +14,10 @@ import { ClusterWorker } from './cluster-worker';
 import { KvFlowStore } from './kv-flow-store';
 
 export interface ClusterServeOptions
-  extends Omit<ServeOptions, 'store' | 'runFlows' | 'statusSource' | 'queueFactory' | 'provenance' | 'onClose'> {
+  extends Omit<
+    ServeOptions,
+    'store' | 'runFlows' | 'statusSource' | 'queueFactory' | 'commitWriter' | 'provenance' | 'onClose'
+  > {
   /** Opened by the caller; closed when the server closes. */
   backend: NatsBackend;
   buckets: ClusterBuckets;
@@ -39,6 +42,7 @@ export async function startClusterServer(options: ClusterServeOptions): Promise<
       ...options,
       examplesDir: options.examplesDir ?? false,
       queueFactory: backend.queueFactory,
+      commitWriter: backend.commitWriter,
       provenance: backend.provenance,
       store: new KvFlowStore(buckets.flows),
       runFlows: false,

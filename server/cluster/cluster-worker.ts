@@ -169,6 +169,7 @@ export class ClusterWorker {
     const engine = new FlowEngine(check.resolved, registry, {
       provenance: backend.provenance,
       queueFactory: factory,
+      commitWriter: backend.commitWriter,
       logger,
       allowedDirs,
       backendStatus: () => backend.status(),

@@ -10,7 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ConsumerMessages, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
+import {
+  type ConsumerMessages,
+  DeliverPolicy,
+  DiscardPolicy,
+  nanos,
+  headers as natsHeaders,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
 import type { ProcessorLogger } from '../engine/contract';
 import type {
   Lineage,
@@ -25,6 +33,8 @@ import type { RepositoryRetention } from '../storage/provenance-repository/reten
 import { PROVENANCE_STREAM, PROVENANCE_SUBJECTS, provenanceSubject } from './names';
 import { type NatsLink, sleep } from './nats-link';
 import { decodeProvenance, encodeBatchSlice, encodeEvents } from './provenance-codec';
+import { withRetry } from './retry';
+import { TXN_HEADER, type TxnLedger } from './txn-ledger';
 
 export interface ProvenanceStreamOptions {
   /** Events older than this leave the stream, ms. Default 24 h. */
@@ -43,6 +53,12 @@ export interface ProvenanceStreamOptions {
 }
 
 const EVENTS_PER_MESSAGE = 1000;
+
+interface OwnChunk {
+  seq: number;
+  from: number;
+  to: number;
+}
 const ID_STRIDE = 1024;
 
 export function eventId(seq: number, index: number): number {
@@ -73,6 +89,14 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
   private consumedSeq = 0;
   /** Sequences this process inserted from its own publish acks before the consumer reached them. */
   private readonly own = new Set<number>();
+  /** This process's messages of sessions not settled yet, by transaction (indexed here once committed). */
+  private readonly awaiting = new Map<string, { batch: ProvenanceBatch; chunks: OwnChunk[] }>();
+  private readonly ownPending = new Set<number>();
+  /** Messages of this process the consumer went past before their session settled. */
+  private readonly passed = new Set<number>();
+  /** Messages of other processes' sessions the consumer waits on the decision of. */
+  private readonly deferred = new Set<number>();
+  private ledger: TxnLedger | undefined;
   private sub: ConsumerMessages | undefined;
   private streamId = '';
   /** A failed index write of the consumer, thrown by the next append so it is never lost. */
@@ -139,7 +163,7 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     this.sub = await consumer.consume({
       callback: (m) => {
         try {
-          this.apply(m.seq, m.data);
+          this.receive(m.seq, m.data, m.headers?.get(TXN_HEADER), Math.floor(m.info.timestampNanos / 1e6));
         } catch (err) {
           this.options.logger?.warn({ seq: m.seq, err: (err as Error).message }, 'unreadable provenance message');
         }
@@ -156,11 +180,52 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     return decoded.events.map((e, i) => ({ ...e, eventId: eventId(seq, i) }));
   }
 
-  private apply(seq: number, data: Uint8Array): void {
+  /** Sessions' events count once their session is committed (see txn-ledger); the ledger is set by the back end. */
+  useLedger(ledger: TxnLedger): void {
+    this.ledger = ledger;
+  }
+
+  private receive(seq: number, data: Uint8Array, txn: string | undefined, storedAt: number): void {
     if (seq <= this.consumedSeq) return;
     this.consumedSeq = seq;
-    const decoded = this.own.delete(seq) ? undefined : this.decode(seq, data);
-    const marker: IndexMarker = { stream: this.streamId, seq };
+    if (this.own.delete(seq)) this.apply(seq, undefined);
+    else if (!txn || !this.ledger) this.apply(seq, data);
+    else if (this.ownPending.has(seq)) {
+      this.passed.add(seq);
+      this.apply(seq, undefined);
+    } else {
+      const known = this.ledger.decision(txn);
+      if (known) this.apply(seq, known === 'c' ? data : undefined);
+      else this.defer(seq, data, txn, storedAt);
+    }
+  }
+
+  /** Indexes another process's message once its session is decided (and only if committed). */
+  private defer(seq: number, data: Uint8Array, txn: string, storedAt: number): void {
+    if (!this.ledger) return;
+    this.deferred.add(seq);
+    this.ledger.resolve(txn, storedAt).then(
+      (decision) => {
+        this.deferred.delete(seq);
+        if (this.own.delete(seq)) return;
+        if (this.ownPending.has(seq)) this.passed.add(seq);
+        else if (decision === 'c') this.apply(seq, data);
+      },
+      () => this.deferred.delete(seq),
+    );
+  }
+
+  /** The highest sequence below which everything is indexed (what a restart may skip). */
+  private safeSeq(): number {
+    let safe = this.consumedSeq;
+    for (const s of this.deferred) safe = Math.min(safe, s - 1);
+    for (const s of this.passed) safe = Math.min(safe, s - 1);
+    return safe;
+  }
+
+  private apply(seq: number, data: Uint8Array | undefined): void {
+    const decoded = data === undefined ? undefined : this.decode(seq, data);
+    const marker: IndexMarker = { stream: this.streamId, seq: this.safeSeq() };
     this.index
       .transaction(() => {
         if (Array.isArray(decoded)) this.index.stageNumberedEvents(decoded);
@@ -181,9 +246,18 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     }
   }
 
-  /** A committed session's events: published by column, then indexed here without building event objects. */
-  async appendBatch(batch: ProvenanceBatch): Promise<void> {
+  /**
+   * A session's events: published by column, then indexed here without building event objects; with a
+   * transaction, indexed only once `settle` says it committed.
+   */
+  async appendBatch(batch: ProvenanceBatch, txn?: string): Promise<void> {
     this.rethrow();
+    if (txn !== undefined) {
+      const chunks = await this.publishBatch(batch, txn);
+      this.awaiting.set(txn, { batch, chunks });
+      for (const c of chunks) this.ownPending.add(c.seq);
+      return;
+    }
     const max = this.link.maxPayload - 4096;
     const starts: number[] = [];
     const seqs: number[] = [];
@@ -207,6 +281,52 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
       for (const m of mine)
         this.index.stageWithIds(batch, eventId(seqs[m]!, 0), starts[m]!, starts[m + 1] ?? batch.length);
     });
+  }
+
+  /** Publishes a batch under a transaction, in messages of at most max_payload, all at once. */
+  private async publishBatch(batch: ProvenanceBatch, txn: string): Promise<OwnChunk[]> {
+    const max = this.link.maxPayload - 4096;
+    const slices: { from: number; to: number; data: Buffer }[] = [];
+    for (let from = 0; from < batch.length; ) {
+      let to = Math.min(batch.length, from + EVENTS_PER_MESSAGE);
+      let data = encodeBatchSlice(batch, from, to);
+      while (data.length > max) {
+        if (to - from === 1)
+          throw new Error(`a provenance event of FlowFile ${batch.flowFiles[from]!.id} exceeds ${max} bytes`);
+        to = from + Math.ceil((to - from) / 2);
+        data = encodeBatchSlice(batch, from, to);
+      }
+      slices.push({ from, to, data });
+      from = to;
+    }
+    const subject = provenanceSubject(batch.flowId);
+    const seqs = await Promise.all(slices.map((s, n) => this.publish(subject, s.data, `${txn}.p.${n}`, txn)));
+    return slices.map((s, n) => ({ seq: seqs[n]!, from: s.from, to: s.to }));
+  }
+
+  /** The session of `txn` is decided: its events are indexed here when it committed. */
+  settle(txn: string, committed: boolean): void {
+    const a = this.awaiting.get(txn);
+    if (!a) return;
+    this.awaiting.delete(txn);
+    const mine: OwnChunk[] = [];
+    for (const c of a.chunks) {
+      this.ownPending.delete(c.seq);
+      const passed = this.passed.delete(c.seq);
+      if (!committed) continue;
+      mine.push(c);
+      // Not reached by the consumer yet, or waiting there on the decision: it skips what is indexed here.
+      if (!passed && (c.seq > this.consumedSeq || this.deferred.has(c.seq))) this.own.add(c.seq);
+    }
+    if (mine.length === 0) return;
+    this.index
+      .transaction(() => {
+        for (const c of mine) this.index.stageWithIds(a.batch, eventId(c.seq, 0), c.from, c.to);
+      })
+      .catch((err: Error) => {
+        this.failure = err;
+        this.options.logger?.error({ txn, err: err.message }, 'could not index provenance');
+      });
   }
 
   async append(events: readonly NewProvenanceEvent[]): Promise<void> {
@@ -249,21 +369,25 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     }
   }
 
-  private async publish(subject: string, data: Buffer): Promise<number> {
-    const deadline = Date.now() + 60_000;
-    const msgID = randomUUID(); // a retry after a timeout is not stored twice
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.link.js.publish(subject, data, { msgID, timeout: 2000 })).seq;
-      } catch (err) {
-        if (
-          (err as { api_error?: unknown }).api_error !== undefined ||
-          this.link.nc.isClosed() ||
-          Date.now() > deadline
-        )
-          throw new Error(`could not record provenance on NATS: ${(err as Error).message}`);
-        await sleep(Math.min(2000, 100 * attempt));
-      }
+  /** Publishes one message; a retry after a timeout is not stored twice (same message id). */
+  private async publish(subject: string, data: Buffer, msgID: string = randomUUID(), txn?: string): Promise<number> {
+    let h: ReturnType<typeof natsHeaders> | undefined;
+    if (txn !== undefined) {
+      h = natsHeaders();
+      h.set(TXN_HEADER, txn);
+    }
+    try {
+      const ack = await withRetry(
+        () => this.link.js.publish(subject, data, { msgID, timeout: 2000, ...(h && { headers: h }) }),
+        {
+          what: 'recording provenance on NATS',
+          closed: () => this.link.nc.isClosed(),
+          logger: this.options.logger,
+        },
+      );
+      return ack.seq;
+    } catch (err) {
+      throw new Error(`could not record provenance on NATS: ${(err as Error).message}`);
     }
   }
 

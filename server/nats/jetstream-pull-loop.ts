@@ -12,6 +12,7 @@ import { ClaimMissingError } from './content-store';
 import type { JetStreamQueueContext } from './jetstream-queue';
 import { sleep } from './nats-link';
 import type { QueueAccounting } from './queue-accounting';
+import { TXN_HEADER } from './txn-ledger';
 
 /** One message held by this process. */
 export interface Delivery {
@@ -46,6 +47,8 @@ const DEMAND_WINDOW_MS = 3000;
 const RELEASE_AFTER_MS = 10_000;
 const RECONCILE_MS = 1000;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** FlowFiles a target may ask to see at once (MergeContent's maxEntries × maxBins is at most 100,000). */
+const MAX_WANT = 100_000;
 const NOT_FOUND = 10037;
 
 export class PullLoop {
@@ -58,6 +61,9 @@ export class PullLoop {
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | undefined;
   private failures = 0;
+  /** Messages of sessions not decided yet, held (kept alive) until their decision arrives. */
+  private readonly parked = new Map<number, JsMsg>();
+  private readonly resolving = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: JetStreamQueueContext,
@@ -93,7 +99,8 @@ export class PullLoop {
   /** The target processor asked for (up to `max`) FlowFiles. */
   demand(max?: number): void {
     this.lastDemand = Date.now();
-    if (max !== undefined && max > this.want) this.want = Math.min(max, 5000);
+    // As much as the processor asks for (MergeContent gathers whole bins), bounded by MAX_BUFFERED_BYTES.
+    if (max !== undefined && max > this.want) this.want = Math.min(max, MAX_WANT);
     if (this.host.buffered().count < this.want) this.wake.notify();
   }
 
@@ -105,8 +112,9 @@ export class PullLoop {
     if (now - this.lastDemand > DEMAND_WINDOW_MS) return 0;
     const b = this.host.buffered();
     const target = Math.max(100, 2 * this.want);
-    if (b.count >= target || b.bytes >= MAX_BUFFERED_BYTES) return 0;
-    return target - b.count;
+    const count = b.count + this.parked.size * Math.max(1, this.accounting.averageCount);
+    if (count >= target || b.bytes >= MAX_BUFFERED_BYTES) return 0;
+    return target - count;
   }
 
   private async loop(): Promise<void> {
@@ -121,9 +129,12 @@ export class PullLoop {
         const max_messages = Math.min(64, Math.max(1, Math.ceil(missing / perMessage)));
         const batch = await this.consumer!.fetch({ max_messages, expires: 1000 });
         for await (const m of batch) {
-          if (this.host.rebind(m)) continue;
-          const received = await this.decode(m);
-          if (received) this.host.receive(received.delivery, received.ffs);
+          if (this.host.rebind(m) || this.parked.has(m.seq)) continue;
+          const txn = m.headers?.get(TXN_HEADER);
+          const decision = txn ? this.ctx.ledger.decision(txn) : 'c';
+          if (decision === 'c') await this.accept(m);
+          else if (decision === 'a') await this.dropAborted(m);
+          else this.park(m, txn!);
         }
         this.failures = 0;
       } catch (err) {
@@ -138,6 +149,48 @@ export class PullLoop {
         if (this.failures % 10 === 0) await this.ensureConsumer().catch(() => {});
       }
     }
+  }
+
+  private async accept(m: JsMsg): Promise<void> {
+    const received = await this.decode(m);
+    if (received) this.host.receive(received.delivery, received.ffs);
+  }
+
+  /** Holds a message of an undecided session until its decision: passed on when committed, else dropped. */
+  private park(m: JsMsg, txn: string): void {
+    this.parked.set(m.seq, m);
+    const storedAt = Math.floor(m.info.timestampNanos / 1e6);
+    const done: Promise<void> = this.ctx.ledger
+      .resolve(txn, storedAt)
+      .then(async (decision) => {
+        if (this.parked.get(m.seq) !== m) return;
+        this.parked.delete(m.seq);
+        if (!this.running) m.nak();
+        else if (decision === 'c') await this.accept(m);
+        else await this.dropAborted(m);
+      })
+      .catch((err) => {
+        if (this.parked.get(m.seq) === m) {
+          this.parked.delete(m.seq);
+          m.nak();
+        }
+        if (this.running)
+          this.ctx.logger?.warn({ seq: m.seq, err: (err as Error).message }, 'could not learn a session decision');
+      })
+      .finally(() => this.resolving.delete(done));
+    this.resolving.add(done);
+  }
+
+  /** A message of an aborted session: removed from the stream, its content claims released. */
+  private async dropAborted(m: JsMsg): Promise<void> {
+    try {
+      const claims = decodeBatch(m.data).flatMap((e) => (e.claim === undefined ? [] : [e.claim]));
+      this.ctx.content.release(claims);
+    } catch {
+      // unreadable: nothing to release
+    }
+    m.term();
+    this.accounting.removed(m.seq);
   }
 
   /** Decodes a message into FlowFiles, content downloaded; undefined when it must be skipped. */
@@ -204,6 +257,12 @@ export class PullLoop {
     const out: [Delivery, FlowFile[]][] = [];
     const batch = await this.consumer!.fetch({ max_messages: Math.min(max, waiting), expires: 1000 });
     for await (const m of batch) {
+      const txn = m.headers?.get(TXN_HEADER);
+      const decision = txn ? await this.ctx.ledger.resolve(txn, Math.floor(m.info.timestampNanos / 1e6)) : 'c';
+      if (decision === 'a') {
+        await this.dropAborted(m);
+        continue;
+      }
       const received = await this.decode(m);
       if (received) out.push([received.delivery, received.ffs]);
     }
@@ -212,6 +271,7 @@ export class PullLoop {
 
   private keepAlive(): void {
     for (const d of this.host.deliveries()) d.msg.working();
+    for (const m of this.parked.values()) m.working();
     if (Date.now() - this.lastDemand > RELEASE_AFTER_MS) void this.host.releaseIdle();
   }
 
@@ -268,5 +328,9 @@ export class PullLoop {
     // still deliver into it, and what it delivered would wait for ack_wait. What it delivers is handed back.
     await this.loopDone;
     await this.reconciling;
+    // Undecided messages go back to the stream for whoever runs next.
+    for (const m of this.parked.values()) m.nak();
+    this.parked.clear();
+    await Promise.allSettled([...this.resolving]);
   }
 }

@@ -18,7 +18,8 @@ import { type Delivery, PullLoop } from './jetstream-pull-loop';
 import { QueueBrowser, queued, StreamPeek } from './jetstream-queue-browser';
 import { type NatsLink, sleep } from './nats-link';
 import { QueueAccounting } from './queue-accounting';
-import { QueuePublisher } from './queue-publisher';
+import { type PublishTag, QueuePublisher } from './queue-publisher';
+import type { TxnLedger } from './txn-ledger';
 
 export interface JetStreamQueueContext {
   link: NatsLink;
@@ -30,8 +31,8 @@ export interface JetStreamQueueContext {
   /** Creates (or updates) the flow's stream; shared by the flow's queues. */
   streamReady: () => Promise<void>;
   consumerConfig: Partial<ConsumerConfig>;
-  /** FlowFile id → stream seq of the message it was taken from, for every queue of this process. */
-  origins: Map<string, string>;
+  /** Decides whether a session's messages count (see txn-ledger). */
+  ledger: TxnLedger;
   ackWaitMs: number;
   logger?: ProcessorLogger;
   /** Called when the queue is closed (the back end stops tracking it). */
@@ -63,10 +64,7 @@ export class JetStreamQueue implements FlowFileQueue {
     prioritizer: Prioritizer = 'fifo',
   ) {
     this.buffer = new PrefetchBuffer(prioritizer);
-    this.publisher = new QueuePublisher(ctx.link, ctx.subject, ctx.content, {
-      originOf: (id) => ctx.origins.get(id),
-      logger: ctx.logger,
-    });
+    this.publisher = new QueuePublisher(ctx.link, ctx.subject, ctx.content, { logger: ctx.logger });
     this.puller = new PullLoop(ctx, this.accounting, {
       buffered: () => ({ count: this.buffer.count, bytes: this.buffer.bytes }),
       receive: (d, ffs) => this.receive(d, ffs),
@@ -161,11 +159,12 @@ export class JetStreamQueue implements FlowFileQueue {
     return next;
   }
 
-  async offer(ffs: readonly FlowFile[]): Promise<void> {
+  /** Publishes FlowFiles; with `tag.txn` they count only once that session is committed (see txn-ledger). */
+  async offer(ffs: readonly FlowFile[], tag?: PublishTag): Promise<void> {
     if (ffs.length === 0) return;
     await this.initialized;
     const now = Date.now();
-    for (const m of await this.publisher.publish(ffs))
+    for (const m of await this.publisher.publish(ffs, tag))
       if (!m.duplicate) this.accounting.published(m.seq, m.count, m.bytes, m.oldestEntryDate, now);
   }
 
@@ -180,7 +179,6 @@ export class JetStreamQueue implements FlowFileQueue {
       d.inFlight++;
       this.inFlight++;
       this.inFlightBytes += ff.size;
-      this.ctx.origins.set(ff.id, String(d.seq));
       out[i] = ff;
     }
     return out;
@@ -193,7 +191,6 @@ export class JetStreamQueue implements FlowFileQueue {
     d.inFlight--;
     this.inFlight--;
     this.inFlightBytes -= ff.size;
-    this.ctx.origins.delete(ff.id);
     return d;
   }
 
@@ -355,17 +352,14 @@ export class JetStreamQueue implements FlowFileQueue {
       d.msg.nak();
       return;
     }
-    // The old message's seq in the message id: handing back the same FlowFiles twice never collides.
-    for (const ff of waiting) this.ctx.origins.set(ff.id, `back-${d.seq}`);
     try {
-      await this.offer(waiting);
+      // The old message's seq in the message id: handing back the same FlowFiles twice never collides.
+      await this.offer(waiting, { idPrefix: `back-${d.seq}` });
       for (const ff of waiting) this.done(ff, d);
     } catch (err) {
       for (const ff of waiting) this.buffer.push(ff);
       this.deliveries.add(d);
       this.ctx.logger?.warn({ seq: d.seq, err: (err as Error).message }, 'could not hand a message back');
-    } finally {
-      for (const ff of waiting) this.ctx.origins.delete(ff.id);
     }
   }
 }

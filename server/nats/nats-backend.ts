@@ -18,11 +18,14 @@ import type { ResolvedConnection } from '../../flows/flow-schema';
 import type { ProcessorLogger } from '../engine/contract';
 import type { QueueFactory } from '../engine/flow-engine';
 import type { Prioritizer } from '../engine/queue';
+import type { CommitWriter } from '../engine/session-commit';
 import { ContentStore } from './content-store';
 import { JetStreamProvenanceStore, type ProvenanceStreamOptions } from './jetstream-provenance-store';
 import { JetStreamQueue } from './jetstream-queue';
 import { connectionConsumer, connectionSubject, flowStream, flowSubjects } from './names';
+import { natsCommitWriter } from './nats-commit';
 import { NatsLink, type NatsLinkStatus } from './nats-link';
+import { TxnLedger } from './txn-ledger';
 
 export interface NatsBackendOptions {
   url: string;
@@ -41,6 +44,10 @@ export interface NatsBackendOptions {
   maxMessagesPerSubject?: number;
   /** Copies of every stream and bucket this back end creates (1; 3 on a three-node cluster). Default 1. */
   replicas?: number;
+  /** How long session decisions are kept, ms (default 24 h; see txn-ledger). */
+  txnTtlMs?: number;
+  /** A session undecided this long after its first message was stored is aborted by its readers, ms. */
+  txnDecideAfterMs?: number;
 }
 
 interface FlowResources {
@@ -59,17 +66,20 @@ export function subjectCeiling(connections: Iterable<ResolvedConnection>): numbe
 export class NatsBackend {
   private readonly flows = new Map<string, FlowResources>();
   private readonly queues = new Set<JetStreamQueue>();
-  /** FlowFile id → the message it was taken from, across this process's queues (message ids of replays). */
-  private readonly origins = new Map<string, string>();
   readonly ackWaitMs: number;
   readonly queueFactory: QueueFactory = (flowId, c) => this.createQueue(flowId, c);
+  /** Applies a session: outputs and provenance under one transaction, then its decision (see nats-commit). */
+  readonly commitWriter: CommitWriter;
 
   private constructor(
     readonly link: NatsLink,
     readonly provenance: JetStreamProvenanceStore | undefined,
+    readonly ledger: TxnLedger,
     private readonly options: NatsBackendOptions,
   ) {
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    provenance?.useLedger(ledger);
+    this.commitWriter = natsCommitWriter(ledger, provenance);
   }
 
   /** Connects (retrying while NATS is unreachable) and opens the provenance stream. */
@@ -80,6 +90,14 @@ export class NatsBackend {
       signal: options.signal,
     });
     try {
+      const ackWaitMs = options.ackWaitMs ?? 30_000;
+      const ledger = await TxnLedger.open(link, {
+        replicas: options.replicas,
+        logger: options.logger,
+        // Longer than a commit may take (publishes retried for up to 60 s), and than a redelivery.
+        decideAfterMs: options.txnDecideAfterMs ?? Math.max(90_000, 2 * ackWaitMs),
+        ...(options.txnTtlMs !== undefined && { ttlMs: options.txnTtlMs }),
+      });
       const provenance =
         options.provenance === false
           ? undefined
@@ -88,7 +106,7 @@ export class NatsBackend {
               replicas: options.replicas,
               ...options.provenance,
             });
-      return new NatsBackend(link, provenance, options);
+      return new NatsBackend(link, provenance, ledger, options);
     } catch (err) {
       await link.close();
       throw err;
@@ -129,7 +147,7 @@ export class NatsBackend {
       replay_policy: ReplayPolicy.Instant,
       description: `Sluice connection ${c.id} of flow ${flowId}`,
     };
-    const queue = new JetStreamQueue(
+    const queue: JetStreamQueue = new JetStreamQueue(
       c.id,
       {
         link: this.link,
@@ -140,7 +158,7 @@ export class NatsBackend {
         content: flow.content,
         streamReady: () => this.ensureStream(flowId),
         consumerConfig,
-        origins: this.origins,
+        ledger: this.ledger,
         ackWaitMs: this.ackWaitMs,
         logger: this.options.logger,
         forget: () => this.queues.delete(queue),
@@ -216,6 +234,7 @@ export class NatsBackend {
     this.queues.clear();
     await Promise.all([...this.flows.values()].map((f) => f.content.settle()));
     await this.provenance?.close().catch(() => {});
+    await this.ledger.close();
     await this.link.close();
   }
 }

@@ -28,6 +28,7 @@ function engineFor(flow: object): FlowEngine {
   if (!check.ok) throw new Error(JSON.stringify(check.issues));
   return new FlowEngine(check.resolved, registry, {
     queueFactory: backend.queueFactory,
+    commitWriter: backend.commitWriter,
     provenance: backend.provenance,
     backendStatus: () => backend.status(),
   });

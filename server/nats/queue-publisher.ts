@@ -1,15 +1,19 @@
 /**
- * Publishes a connection's FlowFiles: the offers of one moment are packed into few messages (bounded by the
- * server's max_payload and a FlowFile count), each published once with a message id derived from its
- * content, so a retry after a timeout, or a session replayed after a crash, is recognised by the stream's
- * duplicate window instead of stored twice.
+ * Publishes a connection's FlowFiles. A session's outputs go out under its transaction id (a `Sluice-Txn`
+ * header; see txn-ledger), split into messages bounded by the server's max_payload and a FlowFile count, with
+ * message ids `<txn>.<connection>.<n>`, so a retry after a timeout is recognised by the stream's duplicate
+ * window instead of stored twice. Offers outside a session (a replay, a hand-back) are packed with the others
+ * of the same moment, under ids derived from the FlowFile ids and the caller's `idPrefix`.
  */
 import { createHash } from 'node:crypto';
+import { headers as natsHeaders } from 'nats';
 import type { ProcessorLogger } from '../engine/contract';
 import type { FlowFile } from '../engine/flowfile';
 import { encodeMessages, type OutgoingFlowFile } from './codec';
 import type { ContentStore } from './content-store';
-import { type NatsLink, sleep } from './nats-link';
+import type { NatsLink } from './nats-link';
+import { apiError, isRefusal, withRetry } from './retry';
+import { TXN_HEADER } from './txn-ledger';
 
 /** One stored message, as the stream acknowledged it. */
 export interface PublishedMessage {
@@ -28,20 +32,20 @@ export interface PublisherOptions {
   lingerMs?: number;
   /** How long a publish is retried while NATS is unreachable before the session fails, ms. */
   retryForMs?: number;
-  /** Where a FlowFile was taken from (`stream seq`), so a replayed session publishes the same message ids. */
-  originOf?: (flowFileId: string) => string | undefined;
   logger?: ProcessorLogger;
+}
+
+/** How a publish is identified: a session's transaction, or a prefix for offers outside a session. */
+export interface PublishTag {
+  txn?: string;
+  idPrefix?: string;
 }
 
 interface Pending {
   ffs: readonly FlowFile[];
+  idPrefix: string;
   resolve: (messages: PublishedMessage[]) => void;
   reject: (err: unknown) => void;
-}
-
-/** A rejection the server gave (a limit, a bad subject): retrying cannot help. */
-function isDefinite(err: unknown): boolean {
-  return (err as { api_error?: unknown }).api_error !== undefined;
 }
 
 export class QueuePublisher {
@@ -66,10 +70,13 @@ export class QueuePublisher {
   }
 
   /** Resolves once every FlowFile is stored in the stream. */
-  publish(ffs: readonly FlowFile[]): Promise<PublishedMessage[]> {
+  publish(ffs: readonly FlowFile[], tag: PublishTag = {}): Promise<PublishedMessage[]> {
     if (ffs.length === 0) return Promise.resolve([]);
+    // A session's messages are its own: never packed with another session's (each has its own outcome).
+    if (tag.txn !== undefined) return this.send(ffs, tag.txn);
+    const idPrefix = tag.idPrefix ?? '';
     return new Promise((resolve, reject) => {
-      this.pending.push({ ffs, resolve, reject });
+      this.pending.push({ ffs, idPrefix, resolve, reject });
       this.pendingCount += ffs.length;
       if (this.pendingCount >= this.maxCount) this.flush();
       else if (!this.scheduled) {
@@ -87,7 +94,8 @@ export class QueuePublisher {
     this.pending = [];
     this.pendingCount = 0;
     const all = batch.length === 1 ? batch[0]!.ffs : batch.flatMap((p) => p.ffs);
-    this.send(all).then(
+    const prefix = batch.map((p) => p.idPrefix).join(',');
+    this.send(all, undefined, prefix).then(
       (messages) => {
         for (const p of batch) p.resolve(messages);
       },
@@ -97,7 +105,7 @@ export class QueuePublisher {
     );
   }
 
-  private async send(ffs: readonly FlowFile[]): Promise<PublishedMessage[]> {
+  private async send(ffs: readonly FlowFile[], txn?: string, idPrefix = ''): Promise<PublishedMessage[]> {
     const items: OutgoingFlowFile[] = new Array(ffs.length);
     const uploads: Promise<void>[] = [];
     for (let i = 0; i < ffs.length; i++) {
@@ -113,52 +121,68 @@ export class QueuePublisher {
     await Promise.all(uploads);
     const maxBytes = this.link.maxPayload - 4096;
     const messages = encodeMessages(items, maxBytes, this.maxCount);
-    return Promise.all(messages.map((m) => this.sendOne(m.data, m.items)));
+    const token = this.subject.slice(this.subject.lastIndexOf('.') + 1);
+    return Promise.all(
+      messages.map((m, n) =>
+        this.sendOne(
+          m.data,
+          m.items,
+          txn === undefined ? this.messageId(idPrefix, m.items) : `${txn}.${token}.${n}`,
+          txn,
+        ),
+      ),
+    );
   }
 
-  private messageId(group: readonly OutgoingFlowFile[]): string {
-    const h = createHash('sha1').update(this.subject);
-    const originOf = this.options.originOf;
-    for (const { ff } of group) h.update(`\n${ff.id}@${originOf?.(ff.id) ?? ''}`);
+  private messageId(prefix: string, group: readonly OutgoingFlowFile[]): string {
+    const h = createHash('sha1').update(this.subject).update(prefix);
+    for (const { ff } of group) h.update(`\n${ff.id}`);
     return h.digest('base64url');
   }
 
-  private async sendOne(data: Buffer, group: readonly OutgoingFlowFile[]): Promise<PublishedMessage> {
-    const msgID = this.messageId(group);
+  private async sendOne(
+    data: Buffer,
+    group: readonly OutgoingFlowFile[],
+    msgID: string,
+    txn: string | undefined,
+  ): Promise<PublishedMessage> {
     const claims = group.flatMap((g) => (g.claim === undefined ? [] : [g.claim]));
-    const deadline = Date.now() + this.retryForMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    let h: ReturnType<typeof natsHeaders> | undefined;
+    if (txn !== undefined) {
+      h = natsHeaders();
+      h.set(TXN_HEADER, txn);
+    }
+    try {
+      const ack = await withRetry(
         // A short timeout: a retry is safe (same message id), and a publish lost in a server restart is retried soon.
-        const ack = await this.link.js.publish(this.subject, data, { msgID, timeout: 2000 });
-        // A duplicate on the first attempt is an earlier session's message with claims of its own.
-        if (ack.duplicate && attempt === 1) this.content.release(claims);
-        this.stats.messages++;
-        this.stats.flowFiles += group.length;
-        let bytes = 0;
-        let oldest = Number.POSITIVE_INFINITY;
-        for (const { ff } of group) {
-          bytes += ff.size;
-          if (ff.entryDate < oldest) oldest = ff.entryDate;
-        }
-        return { seq: ack.seq, count: group.length, bytes, oldestEntryDate: oldest, duplicate: ack.duplicate };
-      } catch (err) {
-        if (isDefinite(err)) {
-          this.content.release(claims);
-          const api = (err as { api_error?: { description?: string } }).api_error;
-          throw new Error(
-            `NATS refused ${group.length} FlowFile(s) on ${this.subject}: ${api?.description ?? (err as Error).message}`,
-          );
-        }
-        if (this.link.nc.isClosed() || Date.now() > deadline)
-          throw new Error(`could not publish to ${this.subject}: ${(err as Error).message}`);
-        if (attempt === 1)
-          this.options.logger?.warn(
-            { subject: this.subject, err: (err as Error).message },
-            'publish to NATS failed; retrying with the same message id',
-          );
-        await sleep(Math.min(2000, 100 * attempt));
+        (attempt) =>
+          this.link.js.publish(this.subject, data, { msgID, timeout: 2000, ...(h && { headers: h }) }).then((a) => {
+            // A duplicate on the first attempt is an earlier publish's message with claims of its own.
+            if (a.duplicate && attempt === 1) this.content.release(claims);
+            return a;
+          }),
+        {
+          what: `publish to ${this.subject}`,
+          retryForMs: this.retryForMs,
+          closed: () => this.link.nc.isClosed(),
+          logger: this.options.logger,
+        },
+      );
+      this.stats.messages++;
+      this.stats.flowFiles += group.length;
+      let bytes = 0;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const { ff } of group) {
+        bytes += ff.size;
+        if (ff.entryDate < oldest) oldest = ff.entryDate;
       }
+      return { seq: ack.seq, count: group.length, bytes, oldestEntryDate: oldest, duplicate: ack.duplicate };
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      this.content.release(claims);
+      throw new Error(
+        `NATS refused ${group.length} FlowFile(s) on ${this.subject}: ${apiError(err)?.description ?? (err as Error).message}`,
+      );
     }
   }
 }
