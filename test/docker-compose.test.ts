@@ -1,10 +1,12 @@
 /**
  * docker-compose.yml and the Dockerfile, checked without Docker (no engine runs where this was written): the
  * compose file parses, its NATS nodes form one cluster of the services it declares, and every Sluice command,
- * flag, environment variable and port it uses exists in the CLI (`sluice <command> --help`).
+ * flag, environment variable and port it uses exists in the CLI (`sluice <command> --help`), and every NATS node
+ * syncs each JetStream write before acknowledging it (`sync_interval: always`, docs/nats.md).
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
@@ -19,11 +21,13 @@ interface Service {
   volumes?: string[];
   environment?: Record<string, string>;
   depends_on?: string[];
+  configs?: ({ source: string; target?: string } | string)[];
 }
 
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
+  configs?: Record<string, { content?: string; file?: string }>;
 };
 const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const services = Object.entries(compose.services);
@@ -95,6 +99,56 @@ describe('docker-compose.yml (parsed, not run: no Docker engine here)', () => {
     for (const [name, s] of natsServices)
       for (const flag of flagsOf(s.command ?? []).keys())
         expect(natsHelp, `${name}: nats-server has no ${flag}`).toMatch(new RegExp(`(^|[\\s,])${flag}[\\s,]`, 'm'));
+  });
+
+  test('every NATS node syncs each JetStream write before acknowledging it (sync_interval: always)', () => {
+    const localVersion = /v?(\d+)\.(\d+)\.(\d+)/.exec(
+      execFileSync('nats-server', ['--version'], { encoding: 'utf8' }),
+    )!;
+    for (const [name, s] of natsServices) {
+      // An image that has the option (2.10+), pinned to a release: 2.10.23 fixed streams lost on process crashes.
+      const tag = /^nats:(\d+)\.(\d+)\.(\d+)-alpine$/.exec(s.image!);
+      expect(tag, `${name} pins a nats-server release (nats:X.Y.Z-alpine), not ${s.image}`).not.toBeNull();
+      const [major, minor, patch] = tag!.slice(1).map(Number) as [number, number, number];
+      expect(
+        major * 1_000_000 + minor * 1000 + patch,
+        `${name}: ${s.image} is older than 2.10.23`,
+      ).toBeGreaterThanOrEqual(2_010_023);
+      // -c names a file the service mounts from a config of this compose file.
+      const file = flagsOf(s.command ?? []).get('-c');
+      expect(file, `${name} reads a config file (-c)`).toBeDefined();
+      const mount = (s.configs ?? []).find((c) => typeof c !== 'string' && c.target === file);
+      expect(mount, `${name} mounts ${file}`).toBeDefined();
+      const content = compose.configs?.[(mount as { source: string }).source]?.content ?? '';
+      const jetstream = /^jetstream\s*\{([^}]*)\}/m.exec(content.replace(/#.*$/gm, ''));
+      expect(jetstream?.[1], `${name}: ${file} has a jetstream block`).toBeDefined();
+      expect(jetstream![1]).toMatch(/^\s*sync_interval:\s*always\s*$/m);
+
+      // The file parses: this machine's nats-server accepts it, or (older than 2.10) objects to nothing else.
+      const dir = mkdtempSync(path.join(tmpdir(), 'sluice-compose-'));
+      try {
+        const conf = path.join(dir, 'nats.conf');
+        writeFileSync(conf, content);
+        const r = spawnSync('nats-server', ['-t', '-c', conf], { encoding: 'utf8' });
+        if (r.status !== 0) {
+          expect(Number(localVersion[1]) * 1000 + Number(localVersion[2]), r.stderr).toBeLessThan(2010);
+          const errors = r.stderr.split('\n').filter((line) => line.includes(conf));
+          expect(errors.length, r.stderr).toBeGreaterThan(0);
+          for (const line of errors) expect(line).toMatch(/unknown field "sync_interval"/);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test("Sluice reads every NATS node's /varz at start, on the port it monitors (NATS_MONITOR_URL)", () => {
+    const monitored = natsServices.map(([name, s]) => `${name}:${flagsOf(s.command ?? []).get('-m')}`).sort();
+    for (const [name, s] of sluiceServices) {
+      const urls = (s.environment?.NATS_MONITOR_URL ?? '').split(',').map((u) => new URL(u));
+      expect(urls.map((u) => `${u.hostname}:${u.port}`).sort(), `${name}: NATS_MONITOR_URL`).toEqual(monitored);
+      for (const u of urls) expect(u.protocol).toBe('http:');
+    }
   });
 
   test('every Sluice service runs a CLI command with flags and environment variables the CLI has', () => {

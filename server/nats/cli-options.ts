@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ProcessorLogger } from '../engine/contract';
 import { parseDuration, parseSize } from '../engine/units';
+import { warnIfUnsynced } from './durability-check';
 import { NatsBackend } from './nats-backend';
 
 export interface NatsCliOptions {
@@ -16,12 +17,20 @@ export interface NatsCliOptions {
   replicas?: number;
   /** Where this process keeps its on-disk index of the provenance stream (default: a temporary directory). */
   provenanceIndex?: string;
+  /** Monitoring URL(s) of the NATS server(s) (`http://host:8222`), read once at start to check the sync policy. */
+  natsMonitor?: string;
 }
 
 export function addNatsOptions(command: Command): Command {
   return command
     .addOption(
       new Option('--nats <url>', 'put every connection (and provenance) on NATS JetStream at this URL').env('NATS_URL'),
+    )
+    .addOption(
+      new Option(
+        '--nats-monitor <url>',
+        'NATS: monitoring URL(s) of the server(s), comma-separated (nats-server -m 8222: http://host:8222); read once at start to warn when JetStream acknowledges writes before they are synced to disk',
+      ).env('NATS_MONITOR_URL'),
     )
     .option('--nats-ack-wait <duration>', 'NATS: a message held this long without progress is redelivered', '30s')
     .option('--provenance-max-age <duration>', 'NATS: provenance stream keeps events this long', '24h')
@@ -66,8 +75,9 @@ export async function openNatsFromCli(
     return { error: (err as Error).message };
   }
   const signal = AbortSignal.timeout(giveUpAfterMs);
+  let backend: NatsBackend;
   try {
-    return await NatsBackend.open({
+    backend = await NatsBackend.open({
       url: opts.nats,
       logger,
       ackWaitMs,
@@ -79,4 +89,7 @@ export async function openNatsFromCli(
   } catch (err) {
     return { error: (err as Error).message };
   }
+  // One line at start when an acknowledged write may not be on disk yet (docs/nats.md); never fails the start.
+  await warnIfUnsynced(backend.link, { monitorUrl: opts.natsMonitor }, logger);
+  return backend;
 }
