@@ -15,7 +15,7 @@ import { FlowEngine } from '../engine/flow-engine';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import type { FlowStatus } from '../engine/status';
 import type { NatsBackend } from '../nats/nats-backend';
-import { carryOverStats, completeMoves, handoverQueues } from '../runtime/engine-swap';
+import { carryOverStats, closeDroppedQueues, completeMoves, handoverQueues } from '../runtime/engine-swap';
 import { KeyedLock } from '../runtime/keyed-lock';
 import { type FlowRuntimeState, parseState } from '../storage/flow-store';
 import type { ValidationIssue } from '../validation/ajv';
@@ -276,12 +276,3 @@ export class ClusterWorker {
 }
 
 /** Closes the queues of `old` that `next` does not reuse (their held messages go back to the stream). */
-async function closeDroppedQueues(old: FlowEngine, next: FlowEngine | undefined): Promise<void> {
-  const ops: Promise<void>[] = [];
-  for (const c of old.connections.values()) {
-    if (next?.connections.get(c.id)?.queue === c.queue) continue;
-    const closable = c.queue as { close?: () => Promise<void> };
-    if (closable.close) ops.push(closable.close().catch(() => {}));
-  }
-  await Promise.all(ops);
-}

@@ -52,6 +52,11 @@ export interface FlowFileQueue {
   /** Releases what the queue holds on its back end (consumers, subscriptions); its FlowFiles stay stored. */
   close(): Promise<void>;
   /**
+   * The FlowFiles live on a broker every process reads (NATS): a new queue on the same connection finds
+   * them there, so replacing the queue means closing the old one, never moving its FlowFiles.
+   */
+  readonly onBroker?: boolean;
+  /**
    * Sets the one listener told when FlowFiles arrive that this process did not offer (another engine process
    * published them, or a broker redelivered them); a later call replaces it. In-process queues need none.
    */

@@ -57,6 +57,7 @@ export class JetStreamQueue implements FlowFileQueue {
   private redelivered = 0;
   private readonly initialized: Promise<void>;
   private closed = false;
+  readonly onBroker = true;
 
   constructor(
     readonly connectionId: string,

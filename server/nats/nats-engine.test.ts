@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRegistry } from '../../processors/registry';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { FlowEngine } from '../engine/flow-engine';
+import { closeDroppedQueues, completeMoves, handoverQueues } from '../runtime/engine-swap';
 import { validateFlow } from '../validation/flow-validator';
 import { NatsBackend } from './nats-backend';
 
@@ -22,12 +23,12 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-function engineFor(flow: object): FlowEngine {
+function engineFor(flow: object, queueFactory = backend.queueFactory): FlowEngine {
   const registry = createRegistry();
   const check = validateFlow(flow, registry);
   if (!check.ok) throw new Error(JSON.stringify(check.issues));
   return new FlowEngine(check.resolved, registry, {
-    queueFactory: backend.queueFactory,
+    queueFactory,
     commitWriter: backend.commitWriter,
     provenance: backend.provenance,
     backendStatus: () => backend.status(),
@@ -93,5 +94,36 @@ describe('FlowEngine on NATS', () => {
     expect(drops).toHaveLength(500);
     expect(drops[0]).toMatchObject({ componentId: 'c1', details: 'queue emptied by user' });
     await engine.stop();
+  });
+
+  test('a prioritizer changed twice in a row loses and duplicates nothing, and the replaced queues hand back what they held', async () => {
+    const flow = (prioritizer: string) => {
+      const f = genToLog('prio', { batchSize: 100, count: 1000, content: 'p' });
+      (f.connections[0] as Record<string, unknown>).prioritizer = prioritizer;
+      return f;
+    };
+    const first = engineFor(flow('fifo'));
+    await backend.ready();
+    await first.start({ skip: new Set(['log']) });
+    await until(() => first.status().processors.gen!.out === 1000, 'the generator');
+    await first.startProcessor('log'); // pulls some into this process, then stops with them held
+    await first.stop();
+    let old = first;
+    for (const prioritizer of ['newest-first', 'oldest-first']) {
+      const { factory, moves } = handoverQueues(old, backend.queueFactory);
+      const next = engineFor(flow(prioritizer), factory);
+      await completeMoves(next, moves);
+      await closeDroppedQueues(old, next);
+      expect(next.connection('c1').queue).not.toBe(old.connection('c1').queue);
+      old = next;
+    }
+    const logged = first.status().processors.log!.in;
+    await old.start({ skip: new Set(['gen']) });
+    await until(() => logged + old.status().processors.log!.in >= 1000, 'every FlowFile at the sink');
+    await new Promise((r) => setTimeout(r, 500));
+    await backend.refresh();
+    expect(logged + old.status().processors.log!.in).toBe(1000);
+    expect(old.status().connections.c1!.count).toBe(0);
+    await old.stop();
   });
 });

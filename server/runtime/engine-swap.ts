@@ -46,6 +46,8 @@ export function handoverQueues(
     const previous = old?.connections.get(c.id);
     if (!previous) return base(flowId, c);
     if (previous.spec.prioritizer === c.prioritizer) return previous.queue;
+    // On a broker the FlowFiles stay where they are; the old queue hands back what it holds when closed.
+    if (previous.queue.onBroker) return base(flowId, c);
     const waiting = previous.queue.clear();
     const queue: FlowFileQueue = base(flowId, c);
     if (waiting.length > 0) moves.set(c.id, waiting);
@@ -57,6 +59,20 @@ export function handoverQueues(
 /** Offers the FlowFiles collected by handoverQueues to the new engine's queues. */
 export async function completeMoves(engine: FlowEngine, moves: Map<string, FlowFile[]>): Promise<void> {
   for (const [id, ffs] of moves) await engine.connection(id).queue.offer(ffs);
+}
+
+/**
+ * Closes the queues of `old` that `next` does not use (a connection removed or replaced, and their
+ * quarantines), or all of them when the flow goes away: a broker-backed queue would go on pulling otherwise.
+ */
+export async function closeDroppedQueues(old: FlowEngine, next: FlowEngine | undefined): Promise<void> {
+  const ops: Promise<void>[] = [];
+  for (const c of old.connections.values()) {
+    const kept = next?.connections.get(c.id);
+    if (kept?.queue !== c.queue) ops.push(c.queue.close().catch(() => {}));
+    if (kept?.quarantine !== c.quarantine) ops.push(c.quarantine.close().catch(() => {}));
+  }
+  await Promise.all(ops);
 }
 
 /** Keeps each surviving processor's counters and bulletins across a replace. */

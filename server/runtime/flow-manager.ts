@@ -10,7 +10,14 @@ import type { FlowStatus } from '../engine/status';
 import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
 import type { ValidationIssue } from '../validation/ajv';
 import { validateFlow } from '../validation/flow-validator';
-import { carryOverStats, completeMoves, handoverQueues, memoryQueueFactory, nonEmptyRemovals } from './engine-swap';
+import {
+  carryOverStats,
+  closeDroppedQueues,
+  completeMoves,
+  handoverQueues,
+  memoryQueueFactory,
+  nonEmptyRemovals,
+} from './engine-swap';
 import { ConflictError, FlowValidationError, GoneError, NotFoundError } from './errors';
 import { loadExamples } from './examples';
 import {
@@ -217,7 +224,10 @@ export class FlowManager {
     const { factory, moves } = handoverQueues(oldEngine, this.options.queueFactory ?? memoryQueueFactory);
     const engine = this.newEngine(check.resolved, factory);
     await completeMoves(engine, moves);
-    if (oldEngine) carryOverStats(oldEngine, engine);
+    if (oldEngine) {
+      carryOverStats(oldEngine, engine);
+      await closeDroppedQueues(oldEngine, engine);
+    }
     const ids = new Set(check.resolved.processors.map((p) => p.id));
     const entry: Entry = {
       id: flow.id,
@@ -298,7 +308,10 @@ export class FlowManager {
       await this.options.store?.remove(id);
       this.entries.delete(id);
       await this.persistState();
-      if (entry.engine) for (const c of entry.engine.connections.keys()) await entry.engine.emptyQueue(c);
+      if (entry.engine) {
+        for (const c of entry.engine.connections.keys()) await entry.engine.emptyQueue(c);
+        await closeDroppedQueues(entry.engine, undefined);
+      }
       this.emit(id, 'deleted');
     });
   }
