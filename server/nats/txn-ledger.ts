@@ -59,6 +59,9 @@ export class TxnLedger {
   readonly decideAfterMs: number;
   private readonly retryForMs: number;
   private readonly openedAt = Date.now();
+  /** 96 random bits per ledger (process): ids never repeat across processes or restarts. */
+  private readonly prefix = `${randomBytes(12).toString('base64url')}-`;
+  private counter = 0;
   /** Sessions committed and aborted by this process, and aborted for others (their process died). */
   readonly stats = { committed: 0, aborted: 0, abortedForOthers: 0 };
 
@@ -96,9 +99,9 @@ export class TxnLedger {
     })();
   }
 
-  /** A fresh transaction id (128 random bits, a valid KV key). */
+  /** A fresh transaction id: this process's random prefix and a counter (a valid KV key, unique everywhere). */
   newTxn(): string {
-    return randomBytes(16).toString('base64url');
+    return `${this.prefix}${(this.counter++).toString(36)}`;
   }
 
   private learn(txn: string, decision: TxnDecision): void {
