@@ -79,7 +79,12 @@ export interface Lineage {
     componentId: string;
   }[];
   edges: { id: string; source: string; target: string; flowFileId: string }[];
+  /** More FlowFiles are related than a lineage holds (LINEAGE_MAX_FLOWFILES): the graph shows the nearest. */
+  truncated?: boolean;
 }
+
+/** FlowFiles one lineage gathers at most (a split into 100,000 would otherwise be one unreadable graph). */
+export const LINEAGE_MAX_FLOWFILES = 1000;
 
 export interface ProvenanceStore {
   append(events: readonly NewProvenanceEvent[]): void | Promise<void>;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ProvenanceEvent } from '../engine/provenance';
+import { LINEAGE_MAX_FLOWFILES, type ProvenanceEvent } from '../engine/provenance';
 import { buildLineage } from './lineage';
 
 let nextId = 1;
@@ -72,4 +72,22 @@ test('a clone whose child names its parent is linked once, from the CLONE', () =
   expect(lineage.edges.filter((e) => e.target === `e${drop.eventId}`).map((e) => e.source)).toEqual([
     `e${clone.eventId}`,
   ]);
+});
+
+describe('lineage of a very wide split', () => {
+  test('holds the nearest 1,000 FlowFiles, the parent first, and says it is truncated', () => {
+    const kids = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const fork = event({ type: 'FORK', flowFileId: 'wide', childIds: kids });
+    const events = [
+      event({ type: 'CREATE', flowFileId: 'wide' }),
+      fork,
+      ...kids.map((k) => event({ type: 'ROUTE', flowFileId: k })),
+    ];
+    const l = lineageOf('k4999', events);
+    expect(l.flowFileIds).toHaveLength(LINEAGE_MAX_FLOWFILES);
+    expect(l.flowFileIds.slice(0, 2)).toEqual(['k4999', 'wide']);
+    expect(l.truncated).toBe(true);
+    const narrow = [event({ type: 'FORK', flowFileId: 'p', childIds: ['c1', 'c2'] })];
+    expect(lineageOf('c1', narrow).truncated).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import type { Lineage, ProvenanceEvent } from '../engine/provenance';
+import { LINEAGE_MAX_FLOWFILES, type Lineage, type ProvenanceEvent } from '../engine/provenance';
 import { getOrInsert } from '../util/maps';
 
 /**
@@ -6,20 +6,34 @@ import { getOrInsert } from '../util/maps';
  * descendant (through childIds), then a graph of events linked in time order per FlowFile plus the
  * parent → child links of FORK, JOIN and CLONE.
  */
-export function buildLineage(flowFileId: string, eventsOf: (ffId: string) => ProvenanceEvent[]): Lineage {
+export function buildLineage(
+  flowFileId: string,
+  eventsOf: (ffId: string) => ProvenanceEvent[],
+  /** Told how to recognise an event already gathered, so `eventsOf` may skip building it again. */
+  gathered?: (has: (eventId: number) => boolean) => void,
+): Lineage {
   const seen = new Set<string>([flowFileId]);
   const todo = [flowFileId];
   const events = new Map<number, ProvenanceEvent>();
-  while (todo.length > 0) {
-    const id = todo.pop()!;
+  gathered?.((eventId) => events.has(eventId));
+  let truncated = false;
+  // Breadth first, so a cut-off keeps the nearest relatives; an event is expanded once (a FORK's child list
+  // is walked once, not once per child).
+  for (let next = 0; next < todo.length; next++) {
+    const id = todo[next]!;
     for (const e of eventsOf(id)) {
+      if (events.has(e.eventId)) continue;
       events.set(e.eventId, e);
-      for (const other of [...e.parentIds, ...e.childIds, e.flowFileId]) {
-        if (!seen.has(other)) {
+      for (const list of [[e.flowFileId], e.parentIds, e.childIds])
+        for (const other of list) {
+          if (seen.has(other)) continue;
+          if (seen.size >= LINEAGE_MAX_FLOWFILES) {
+            truncated = true;
+            break;
+          }
           seen.add(other);
           todo.push(other);
         }
-      }
     }
   }
   const ordered = [...events.values()].sort((a, b) => a.time - b.time || a.eventId - b.eventId);
@@ -81,5 +95,5 @@ export function buildLineage(flowFileId: string, eventsOf: (ffId: string) => Pro
     }
     getOrInsert(byFlowFile, e.flowFileId, () => []).push(e);
   }
-  return { flowFileId, flowFileIds: [...seen], events: ordered, nodes, edges };
+  return { flowFileId, flowFileIds: [...seen], events: ordered, nodes, edges, ...(truncated && { truncated }) };
 }

@@ -131,6 +131,13 @@ export function eventRuns<E extends NewProvenanceEvent>(
 }
 
 /** Every FlowFile id event `i` names: its own, its parents' and its children's. */
+/** Whether event `i` names `id` (as its FlowFile, a parent or a child), without copying its lists. */
+export function names(source: Pick<RecordSource, 'flowFileId' | 'extra'>, i: number, id: string): boolean {
+  if (source.flowFileId(i) === id) return true;
+  const x = source.extra(i);
+  return x !== undefined && ((x.parentIds?.includes(id) ?? false) || (x.childIds?.includes(id) ?? false));
+}
+
 export function mentionedBy(source: Pick<RecordSource, 'flowFileId' | 'extra'>, i: number): readonly string[] {
   const id = source.flowFileId(i);
   const x = source.extra(i);

@@ -445,7 +445,14 @@ export class LmdbProvenanceStore implements ProvenanceStore {
 
   /** Every ancestor and descendant, found through the FlowFile index (which holds parents and children too). */
   lineage(flowFileId: string): Lineage {
-    return buildLineage(flowFileId, (id) => eventsNaming(this.view, id));
+    const walk = { records: new Map(), skip: (_eventId: number) => false };
+    return buildLineage(
+      flowFileId,
+      (id) => eventsNaming(this.view, id, walk),
+      (seen) => {
+        walk.skip = seen;
+      },
+    );
   }
 
   /**

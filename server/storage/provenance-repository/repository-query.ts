@@ -6,7 +6,7 @@
  */
 import type { Database, Key } from 'lmdb';
 import type { ProvenanceEvent, ProvenanceQuery } from '../../engine/provenance';
-import { mentionedBy, type StagedRecord, type StoredRecord } from './event-codec';
+import { mentionedBy, names, type StagedRecord, type StoredRecord } from './event-codec';
 import type { FlowFileIndex } from './flowfile-index';
 import type { TimeIndex } from './time-index';
 
@@ -98,13 +98,22 @@ export function queryEvents(repo: QueryableRepository, q: ProvenanceQuery): Prov
 }
 
 /** Every event that names `id` (as its FlowFile, a parent or a child): one step of a lineage walk. */
-export function eventsNaming(repo: QueryableRepository, id: string): ProvenanceEvent[] {
+export function eventsNaming(
+  repo: QueryableRepository,
+  id: string,
+  /** For a walk over many ids (lineage): records decoded once, events already gathered skipped. */
+  walk?: { records: Map<number, StoredRecord | undefined>; skip: (eventId: number) => boolean },
+): ProvenanceEvent[] {
   const out: ProvenanceEvent[] = [];
   const keys = [...tail(repo, (rec) => mentions(rec, id)), ...repo.flowFiles.recordKeys(id, 0, repo.indexedTo)];
   for (const key of keys) {
-    const rec = repo.record(key);
+    let rec: StoredRecord | undefined;
+    if (walk) {
+      if (walk.records.has(key)) rec = walk.records.get(key);
+      else walk.records.set(key, (rec = repo.record(key)));
+    } else rec = repo.record(key);
     if (!rec) continue;
-    for (let i = 0; i < rec.length; i++) if (rec.mentioned(i).includes(id)) out.push(rec.event(i));
+    for (let i = 0; i < rec.length; i++) if (!walk?.skip(key + i) && names(rec, i, id)) out.push(rec.event(i));
   }
   return out;
 }
@@ -122,6 +131,6 @@ function mayMatch(rec: StagedRecord, q: ProvenanceQuery): boolean {
 
 /** Whether a record not yet indexed names `id`. */
 function mentions(rec: StagedRecord, id: string): boolean {
-  for (let i = 0; i < rec.length; i++) if (mentionedBy(rec, i).includes(id)) return true;
+  for (let i = 0; i < rec.length; i++) if (names(rec, i, id)) return true;
   return false;
 }
