@@ -151,4 +151,28 @@ describe('JetStreamProvenanceStore', () => {
     await a.store.close();
     await b.store.close();
   });
+
+  test('a FORK into 100,000 children goes out in parts under max_payload and reads back whole', async () => {
+    const a = await open();
+    const b = await open();
+    const batch = new ProvenanceBatch(Date.now(), 'wide', 'split', 'SplitText');
+    const parent = newFlowFile('many lines', { filename: 'big.txt' });
+    const kids = Array.from({ length: 100_000 }, (_, i) => newFlowFile(String(i)));
+    batch.add('FORK', parent, undefined, { childIds: kids.map((k) => k.id) });
+    await a.store.appendBatch(batch);
+    const childrenIn = (events: { childIds?: readonly string[] }[]) => events.flatMap((e) => e.childIds ?? []);
+    const forks = a.store.query({ flowId: 'wide', type: 'FORK', limit: 1000 });
+    expect(forks.length).toBeGreaterThan(1); // 3.7 MB of child ids cannot be one 1 MB message
+    expect(new Set(childrenIn(forks)).size).toBe(100_000);
+    const deadline = Date.now() + 10_000;
+    while (childrenIn(b.store.query({ flowId: 'wide', type: 'FORK', limit: 1000 })).length < 100_000) {
+      if (Date.now() > deadline) throw new Error('the parts did not reach the other process');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const theirs = b.store.query({ flowId: 'wide', type: 'FORK', limit: 1000 });
+    expect(childrenIn(theirs).sort()).toEqual(kids.map((k) => k.id).sort());
+    expect(b.store.lineage(kids[99_999]!.id).flowFileIds).toContain(parent.id);
+    await a.store.close();
+    await b.store.close();
+  });
 });

@@ -32,7 +32,7 @@ import { LmdbProvenanceStore } from '../storage/provenance-repository/lmdb-prove
 import type { RepositoryRetention } from '../storage/provenance-repository/retention';
 import { PROVENANCE_STREAM, PROVENANCE_SUBJECTS, provenanceSubject } from './names';
 import { type NatsLink, sleep } from './nats-link';
-import { decodeProvenance, encodeBatchSlice, encodeEvents } from './provenance-codec';
+import { type DecodedProvenance, decodeProvenance, encodeBatchMessages, encodeEvents } from './provenance-codec';
 import { withRetry } from './retry';
 import { TXN_HEADER, type TxnLedger } from './txn-ledger';
 
@@ -58,6 +58,8 @@ interface OwnChunk {
   seq: number;
   from: number;
   to: number;
+  /** A part of one event too large for a message, as decoded from that message. */
+  part?: DecodedProvenance;
 }
 const ID_STRIDE = 1024;
 
@@ -181,7 +183,7 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
   }
 
   /** Sessions' events count once their session is committed (see txn-ledger); the ledger is set by the back end. */
-  useLedger(ledger: TxnLedger): void {
+  attachLedger(ledger: TxnLedger): void {
     this.ledger = ledger;
   }
 
@@ -252,56 +254,42 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
    */
   async appendBatch(batch: ProvenanceBatch, txn?: string): Promise<void> {
     this.rethrow();
+    const chunks = await this.publishBatch(batch, txn);
     if (txn !== undefined) {
-      const chunks = await this.publishBatch(batch, txn);
       this.awaiting.set(txn, { batch, chunks });
       for (const c of chunks) this.ownPending.add(c.seq);
       return;
     }
-    const max = this.link.maxPayload - 4096;
-    const starts: number[] = [];
-    const seqs: number[] = [];
-    for (let from = 0; from < batch.length; ) {
-      let to = Math.min(batch.length, from + EVENTS_PER_MESSAGE);
-      let data = encodeBatchSlice(batch, from, to);
-      while (data.length > max) {
-        if (to - from === 1)
-          throw new Error(`a provenance event of FlowFile ${batch.flowFiles[from]!.id} exceeds ${max} bytes`);
-        to = from + Math.ceil((to - from) / 2);
-        data = encodeBatchSlice(batch, from, to);
-      }
-      starts.push(from);
-      seqs.push(await this.publish(provenanceSubject(batch.flowId), data));
-      from = to;
-    }
     // The consumer may have applied some messages already (it is fast): index only the others, once.
-    const mine = seqs.flatMap((seq, m) => (seq > this.consumedSeq ? [m] : []));
-    for (const m of mine) this.own.add(seqs[m]!);
-    await this.index.transaction(() => {
-      for (const m of mine)
-        this.index.stageWithIds(batch, eventId(seqs[m]!, 0), starts[m]!, starts[m + 1] ?? batch.length);
-    });
+    const mine = chunks.filter((c) => c.seq > this.consumedSeq);
+    for (const c of mine) this.own.add(c.seq);
+    await this.index.transaction(() => this.stageOwn(batch, mine));
   }
 
-  /** Publishes a batch under a transaction, in messages of at most max_payload, all at once. */
-  private async publishBatch(batch: ProvenanceBatch, txn: string): Promise<OwnChunk[]> {
-    const max = this.link.maxPayload - 4096;
-    const slices: { from: number; to: number; data: Buffer }[] = [];
-    for (let from = 0; from < batch.length; ) {
-      let to = Math.min(batch.length, from + EVENTS_PER_MESSAGE);
-      let data = encodeBatchSlice(batch, from, to);
-      while (data.length > max) {
-        if (to - from === 1)
-          throw new Error(`a provenance event of FlowFile ${batch.flowFiles[from]!.id} exceeds ${max} bytes`);
-        to = from + Math.ceil((to - from) / 2);
-        data = encodeBatchSlice(batch, from, to);
-      }
-      slices.push({ from, to, data });
-      from = to;
-    }
+  /**
+   * Publishes a batch in messages of at most max_payload, all at once (under a transaction when given). An event
+   * too large for one message (a FORK into 100,000 children) goes out in parts, each with a slice of its lists.
+   */
+  private async publishBatch(batch: ProvenanceBatch, txn?: string): Promise<OwnChunk[]> {
+    const chunks = encodeBatchMessages(batch, this.link.maxPayload - 4096, EVENTS_PER_MESSAGE);
     const subject = provenanceSubject(batch.flowId);
-    const seqs = await Promise.all(slices.map((s, n) => this.publish(subject, s.data, `${txn}.p.${n}`, txn)));
-    return slices.map((s, n) => ({ seq: seqs[n]!, from: s.from, to: s.to }));
+    const seqs = await Promise.all(
+      chunks.map((c, n) => this.publish(subject, c.data, txn === undefined ? undefined : `${txn}.p.${n}`, txn)),
+    );
+    return chunks.map((c, n) => ({
+      seq: seqs[n]!,
+      from: c.from,
+      to: c.to,
+      ...(c.part && { part: decodeProvenance(c.data) }),
+    }));
+  }
+
+  /** Stages this process's own chunks in the index (a part from its own message: the event with its slice). */
+  private stageOwn(batch: ProvenanceBatch, chunks: readonly OwnChunk[]): void {
+    for (const c of chunks) {
+      if (c.part && 'batch' in c.part) this.index.stageWithIds(c.part.batch, eventId(c.seq, 0));
+      else this.index.stageWithIds(batch, eventId(c.seq, 0), c.from, c.to);
+    }
   }
 
   /** The session of `txn` is decided: its events are indexed here when it committed. */
@@ -320,9 +308,7 @@ export class JetStreamProvenanceStore implements ProvenanceStore {
     }
     if (mine.length === 0) return;
     this.index
-      .transaction(() => {
-        for (const c of mine) this.index.stageWithIds(a.batch, eventId(c.seq, 0), c.from, c.to);
-      })
+      .transaction(() => this.stageOwn(a.batch, mine))
       .catch((err: Error) => {
         this.failure = err;
         this.options.logger?.error({ txn, err: err.message }, 'could not index provenance');

@@ -78,7 +78,7 @@ export class NatsBackend {
     private readonly options: NatsBackendOptions,
   ) {
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
-    provenance?.useLedger(ledger);
+    provenance?.attachLedger(ledger);
     this.commitWriter = natsCommitWriter(ledger, provenance);
   }
 
