@@ -127,14 +127,16 @@ addNatsOptions(runCommand).action(
     const failures = await engine.start();
     for (const f of failures) process.stderr.write(`${file}: processor ${f.processorId} failed to start: ${f.error}\n`);
     let idle = false;
+    // Either way the flow stops from its sources down, so what processors emit when they stop (open windows)
+    // still goes all the way through the flow instead of waiting in a queue (lost in memory, delivered by a
+    // later run on NATS or the durable repository).
     if (opts.untilIdle) {
       const started = Date.now();
       idle = await engine.waitUntilIdle(timeoutMs);
-      // What processors emit when they stop (open windows) still goes all the way through the flow.
-      idle = (await engine.drainAndStop(Math.max(1000, timeoutMs - (Date.now() - started)))) && idle;
+      idle = (await engine.drainAndStop(Math.max(STOP_DRAIN_MS, timeoutMs - (Date.now() - started)))) && idle;
     } else {
       await new Promise((resolve) => setTimeout(resolve, timeoutMs));
-      await engine.stop();
+      await engine.drainAndStop(STOP_DRAIN_MS);
     }
     await nats?.refresh();
     engine.tick();
@@ -296,6 +298,9 @@ function parseBodySize(value: string): number {
   }
   return size;
 }
+
+/** `sluice run`: how long at least the flow may take, once stopping, to carry what its stops emit to the sinks. */
+const STOP_DRAIN_MS = 10_000;
 
 /** SIGTERM: every processor gets STOP_GRACE_MS to end its trigger; past this the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 20_000;

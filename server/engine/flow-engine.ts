@@ -125,19 +125,43 @@ export class FlowEngine {
 
   /**
    * Stops the flow from its sources downstream, letting the rest of it process what each stop emits (the open
-   * windows a WindowAggregate flushes in onStop) before stopping it in turn; `sluice run --until-idle` ends
-   * this way, so nothing is left in a queue. Gives up waiting after `timeoutMs` and stops the rest.
+   * windows a WindowAggregate flushes in onStop) before stopping it in turn; `sluice run` ends this way, with
+   * or without --until-idle, so what a stop emits reaches the sink. After each such stop it waits until every
+   * queue whose target still runs is empty: a queue whose target is already stopped (or disabled) cannot
+   * drain, and waiting for it would only burn the budget. Gives up waiting after `timeoutMs` and stops the
+   * rest. True when what every stop emitted was taken all the way through.
    */
   async drainAndStop(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     let drained = true;
     for (const p of this.downstreamOrder()) {
       await p.stop();
-      if (p.definition.onStop && Date.now() < deadline)
-        drained = (await this.waitUntilIdle(deadline - Date.now())) && drained;
+      if (!p.definition.onStop) continue;
+      drained = (await this.waitUntilSettled(deadline - Date.now())) && drained;
+      // Emitted towards a processor stopped before it (a cycle): it stays queued.
+      if (p.outgoing.some((c) => c.queue.depth().count > 0)) drained = false;
     }
     await this.stop();
     return drained;
+  }
+
+  /** Nothing queued for a running processor and no task inside onTrigger (checked twice, a tick apart). */
+  private async waitUntilSettled(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let settledChecks = 0;
+    for (;;) {
+      settledChecks = this.isSettled() ? settledChecks + 1 : 0;
+      if (settledChecks >= 2) return true;
+      if (Date.now() >= deadline) return settledChecks > 0;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private isSettled(): boolean {
+    for (const p of this.processors.values()) if (p.runningTasks > 0) return false;
+    for (const c of this.connections.values())
+      if (this.processors.get(c.spec.target)?.state === 'running' && c.queue.depth().count > 0) return false;
+    return true;
   }
 
   /** Processors sources first, each after every processor feeding it (cycles in flow order). */
