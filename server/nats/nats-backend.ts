@@ -25,6 +25,7 @@ import { JetStreamQueue } from './jetstream-queue';
 import { connectionConsumer, connectionSubject, flowStream, flowSubjects } from './names';
 import { natsCommitWriter } from './nats-commit';
 import { NatsLink, type NatsLinkStatus } from './nats-link';
+import { apiError } from './retry';
 import { TxnLedger } from './txn-ledger';
 
 export interface NatsBackendOptions {
@@ -62,6 +63,9 @@ export function subjectCeiling(connections: Iterable<ResolvedConnection>): numbe
   for (const c of connections) max = Math.max(max, c.backPressure.objects);
   return Math.max(100_000, 4 * max);
 }
+
+/** JetStream: "stream name already in use with a different configuration". */
+const STREAM_NAME_IN_USE = 10058;
 
 export class NatsBackend {
   private readonly flows = new Map<string, FlowResources>();
@@ -190,12 +194,27 @@ export class NatsBackend {
       description: `Sluice queues of flow ${flowId}`,
     };
     const { jsm } = this.link;
-    const ready = (async () => {
-      const info = await jsm.streams.info(config.name).catch(() => undefined);
-      if (!info) await jsm.streams.add(config);
-      else if (info.config.max_msgs_per_subject < ceiling || info.config.discard !== DiscardPolicy.New)
+    const update = async () => {
+      const info = await jsm.streams.info(config.name);
+      if (info.config.max_msgs_per_subject < ceiling || info.config.discard !== DiscardPolicy.New)
         await jsm.streams.update(config.name, { ...info.config, ...config });
-    })();
+    };
+    // After the previous create or update of this flow's stream (a flow's connections arrive one by one and may
+    // raise the ceiling while the first create is on its way); another process may create it first, too.
+    const previous = flow.stream?.ready.catch(() => {}) ?? Promise.resolve();
+    const ready = previous.then(async () => {
+      const exists = await jsm.streams.info(config.name).then(
+        () => true,
+        () => false,
+      );
+      if (exists) return update();
+      try {
+        await jsm.streams.add(config);
+      } catch (err) {
+        if (apiError(err)?.err_code !== STREAM_NAME_IN_USE) throw err;
+        await update();
+      }
+    });
     flow.stream = { ceiling, ready };
     ready.catch(() => {
       if (flow.stream?.ready === ready) flow.stream = undefined;
