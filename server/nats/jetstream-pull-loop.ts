@@ -12,6 +12,7 @@ import { ClaimMissingError } from './content-store';
 import type { JetStreamQueueContext } from './jetstream-queue';
 import { sleep } from './nats-link';
 import type { QueueAccounting } from './queue-accounting';
+import { backoffMs } from './retry';
 import { TXN_HEADER } from './txn-ledger';
 
 /** One message held by this process. */
@@ -145,7 +146,7 @@ export class PullLoop {
             { subject: this.ctx.subject, err: (err as Error).message, failures: this.failures },
             'pulling from NATS failed; retrying',
           );
-        await sleep(Math.min(2000, 100 * this.failures));
+        await sleep(backoffMs(this.failures));
         if (this.failures % 10 === 0) await this.ensureConsumer().catch(() => {});
       }
     }

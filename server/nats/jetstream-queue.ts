@@ -16,9 +16,10 @@ import type { ContentStore } from './content-store';
 import { PrefetchBuffer } from './jetstream-prefetch';
 import { type Delivery, PullLoop } from './jetstream-pull-loop';
 import { QueueBrowser, queued, StreamPeek } from './jetstream-queue-browser';
-import { type NatsLink, sleep } from './nats-link';
+import type { NatsLink } from './nats-link';
 import { QueueAccounting } from './queue-accounting';
 import { type PublishTag, QueuePublisher } from './queue-publisher';
+import { withRetry } from './retry';
 import type { TxnLedger } from './txn-ledger';
 
 export interface JetStreamQueueContext {
@@ -82,22 +83,20 @@ export class JetStreamQueue implements FlowFileQueue {
 
   /** Creates the stream and consumer, retrying while NATS is unreachable; a refusal by the server fails. */
   private async init(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
+    await withRetry(
+      async () => {
         await this.ctx.streamReady();
         await this.puller.start();
-        return;
-      } catch (err) {
-        const refused = (err as { api_error?: unknown }).api_error !== undefined;
-        if (refused || this.closed || this.ctx.link.nc.isClosed()) throw err;
-        if (attempt === 1 || attempt % 20 === 0)
-          this.ctx.logger?.warn(
-            { connection: this.connectionId, err: (err as Error).message, attempt },
-            'JetStream queue not ready yet; retrying',
-          );
-        await sleep(Math.min(5000, 250 * attempt));
-      }
-    }
+      },
+      {
+        what: `preparing the JetStream queue of connection ${this.connectionId}`,
+        retryForMs: Number.POSITIVE_INFINITY,
+        basePauseMs: 250,
+        maxPauseMs: 5000,
+        closed: () => this.closed || this.ctx.link.nc.isClosed(),
+        logger: this.ctx.logger,
+      },
+    );
   }
 
   /** Resolves once the stream and the consumer exist and the depth was read once. */

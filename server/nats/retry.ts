@@ -44,6 +44,11 @@ export class RetryExhaustedError extends Error {
   }
 }
 
+/** The pause before attempt n+1 of a loop that retries by itself (a pull loop): grows, then stays at `max`. */
+export function backoffMs(n: number, base = 100, max = 2000): number {
+  return Math.min(max, base * n);
+}
+
 /** Runs `attempt` until it resolves; rethrows refusals as they are and wraps the last transient failure. */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const deadline = Date.now() + (options.retryForMs ?? 60_000);
@@ -60,7 +65,7 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: 
         throw new RetryExhaustedError(`${options.what} failed: ${message}`, err);
       if (logEvery > 0 && (n === 1 || n % logEvery === 0))
         options.logger?.warn({ err: message, attempt: n }, `${options.what} failed; retrying`);
-      await sleep(Math.min(max, base * n), options.signal);
+      await sleep(backoffMs(n, base, max), options.signal);
     }
   }
 }
