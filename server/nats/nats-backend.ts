@@ -64,6 +64,9 @@ export function subjectCeiling(connections: Iterable<ResolvedConnection>): numbe
   return Math.max(100_000, 4 * max);
 }
 
+/** A session still undecided this long after its first message is aborted by its readers. */
+const DECIDE_AFTER_MS = 15_000;
+
 /** JetStream: "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
 
@@ -94,12 +97,12 @@ export class NatsBackend {
       signal: options.signal,
     });
     try {
-      const ackWaitMs = options.ackWaitMs ?? 30_000;
       const ledger = await TxnLedger.open(link, {
         replicas: options.replicas,
         logger: options.logger,
-        // Longer than a commit may take (publishes retried for up to 60 s), and than a redelivery.
-        decideAfterMs: options.txnDecideAfterMs ?? Math.max(90_000, 2 * ackWaitMs),
+        // Far longer than a healthy commit takes (milliseconds). Aborting one still in progress is safe (its
+        // commit then finds "a" and rolls back); waiting longer only keeps a dead session's messages held.
+        decideAfterMs: options.txnDecideAfterMs ?? DECIDE_AFTER_MS,
         ...(options.txnTtlMs !== undefined && { ttlMs: options.txnTtlMs }),
       });
       const provenance =
