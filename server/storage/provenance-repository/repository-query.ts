@@ -6,7 +6,7 @@
  */
 import type { Database, Key } from 'lmdb';
 import type { ProvenanceEvent, ProvenanceQuery } from '../../engine/provenance';
-import { mentionedBy, names, type StagedRecord, type StoredRecord } from './event-codec';
+import { names, type StagedRecord, type StoredRecord } from './event-codec';
 import type { FlowFileIndex } from './flowfile-index';
 import type { TimeIndex } from './time-index';
 
@@ -110,7 +110,10 @@ export function eventsNaming(
     let rec: StoredRecord | undefined;
     if (walk) {
       if (walk.records.has(key)) rec = walk.records.get(key);
-      else walk.records.set(key, (rec = repo.record(key)));
+      else {
+        rec = repo.record(key);
+        walk.records.set(key, rec);
+      }
     } else rec = repo.record(key);
     if (!rec) continue;
     for (let i = 0; i < rec.length; i++) if (!walk?.skip(key + i) && names(rec, i, id)) out.push(rec.event(i));
