@@ -13,21 +13,27 @@ export const sizePattern = '^\\d+(\\.\\d+)?\\s*([bB]|[kK][bB]|[mM][bB]|[gG][bB]|
 const duration = (description: string, fallback: string) =>
   ({ type: 'string', pattern: durationPattern, description, default: fallback }) as const;
 
+const positionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['x', 'y'],
+  properties: { x: { type: 'number' }, y: { type: 'number' } },
+  description: 'Canvas position.',
+} as const;
+
 export const processorSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'type'],
   properties: {
-    id: { type: 'string', pattern: idPattern, description: 'Unique within the flow; letters, digits, _ and -.' },
+    id: {
+      type: 'string',
+      pattern: idPattern,
+      description: 'Unique within its group (the flow is the outermost group); letters, digits, _ and -.',
+    },
     type: { type: 'string', minLength: 1, description: 'Processor type, e.g. GenerateFlowFile.' },
     name: { type: 'string', maxLength: 200, description: 'Display name.' },
-    position: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['x', 'y'],
-      properties: { x: { type: 'number' }, y: { type: 'number' } },
-      description: 'Canvas position.',
-    },
+    position: positionSchema,
     config: {
       type: 'object',
       default: {},
@@ -73,6 +79,24 @@ export const processorSchema = {
   },
 } as const;
 
+/** A port of a child group, named from the group that holds it: `{"group": "enrich", "port": "in"}`. */
+export const portRefSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['group', 'port'],
+  properties: {
+    group: { type: 'string', pattern: idPattern, description: "Id of a group inside the connection's group." },
+    port: {
+      type: 'string',
+      pattern: idPattern,
+      description: 'Id of an input port (as target) or an output port (as source) of that group.',
+    },
+  },
+} as const;
+
+const endpoint = (description: string) =>
+  ({ description, anyOf: [{ type: 'string', minLength: 1 }, portRefSchema] }) as const;
+
 export const connectionSchema = {
   type: 'object',
   additionalProperties: false,
@@ -80,7 +104,9 @@ export const connectionSchema = {
   properties: {
     id: { type: 'string', pattern: idPattern },
     name: { type: 'string', maxLength: 200 },
-    source: { type: 'string', description: 'Id of the processor the FlowFiles come from.' },
+    source: endpoint(
+      'Where the FlowFiles come from: the id of a processor, a funnel or (inside a group) an input port of the group, or {"group", "port"}: an output port of a child group.',
+    ),
     relationships: {
       type: 'array',
       items: { type: 'string', minLength: 1 },
@@ -88,7 +114,9 @@ export const connectionSchema = {
       uniqueItems: true,
       description: 'Relationships of the source routed into this connection.',
     },
-    target: { type: 'string', description: 'Id of the processor the FlowFiles go to.' },
+    target: endpoint(
+      'Where the FlowFiles go: the id of a processor, a funnel or (inside a group) an output port of the group, or {"group", "port"}: an input port of a child group.',
+    ),
     backPressure: {
       type: 'object',
       additionalProperties: false,
@@ -119,7 +147,106 @@ export const connectionSchema = {
   },
 } as const;
 
-export const flowSchema = {
+/** A group's input or output port: how FlowFiles cross the group's border (pass-through, no copy). */
+export const portSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: idPattern,
+      description:
+        "Unique within the port's group (among its processors, connections, ports, funnels, groups and labels).",
+    },
+    name: { type: 'string', maxLength: 200, description: 'Display name.' },
+    position: positionSchema,
+  },
+} as const;
+
+/** Merges connections into one (pass-through, no copy). */
+export const funnelSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: idPattern, description: 'Unique within its group.' },
+    position: positionSchema,
+  },
+} as const;
+
+/** A note on the canvas; nothing runs on it. */
+export const labelSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'text'],
+  properties: {
+    id: { type: 'string', pattern: idPattern, description: 'Unique within its group.' },
+    text: { type: 'string', maxLength: 10000 },
+    position: positionSchema,
+    size: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['width', 'height'],
+      properties: { width: { type: 'number', minimum: 0 }, height: { type: 'number', minimum: 0 } },
+      description: 'Canvas size.',
+    },
+    color: {
+      type: 'string',
+      pattern: '^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$',
+      description: 'Background colour, e.g. "#fde68a".',
+    },
+  },
+} as const;
+
+/** What the flow and every group hold besides their child groups (the flow is the outermost group). */
+const contentProperties = {
+  processors: { type: 'array', items: processorSchema, maxItems: 1000 },
+  connections: { type: 'array', items: connectionSchema, maxItems: 5000 },
+  funnels: { type: 'array', items: funnelSchema, maxItems: 1000 },
+  labels: { type: 'array', items: labelSchema, maxItems: 1000 },
+} as const;
+
+const childGroups = {
+  type: 'array',
+  items: { $ref: '#/$defs/group' },
+  maxItems: 1000,
+  description: 'Process groups: processors, connections and groups of their own, joined to this one by ports.',
+} as const;
+
+/** A process group without its child groups (json-schema-to-ts cannot follow a recursive $ref). */
+const groupShape = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: idPattern, description: 'Unique within its parent group.' },
+    name: { type: 'string', maxLength: 200, description: 'Display name.' },
+    description: { type: 'string', maxLength: 10000 },
+    position: positionSchema,
+    inputPorts: {
+      type: 'array',
+      items: portSchema,
+      maxItems: 100,
+      description: 'Where connections of the parent group lead into this group.',
+    },
+    outputPorts: {
+      type: 'array',
+      items: portSchema,
+      maxItems: 100,
+      description: 'Where connections of the parent group leave this group from.',
+    },
+    ...contentProperties,
+  },
+} as const;
+
+export const groupSchema = {
+  ...groupShape,
+  properties: { ...groupShape.properties, groups: childGroups },
+} as const;
+
+/** The flow without its groups: what the types below are inferred from. */
+const flowShape = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://sluice.dev/schemas/flow.schema.json',
   title: 'Sluice flow',
@@ -127,21 +254,69 @@ export const flowSchema = {
   additionalProperties: false,
   required: ['schemaVersion', 'id', 'name', 'processors', 'connections'],
   properties: {
-    schemaVersion: { const: 1 },
+    schemaVersion: {
+      enum: [1, 2],
+      description: 'Format version: 1 = a flat flow (still read as it is), 2 = may hold groups, funnels and labels.',
+    },
     id: { type: 'string', pattern: idPattern },
     name: { type: 'string', minLength: 1, maxLength: 200 },
     description: { type: 'string', maxLength: 10000 },
-    processors: { type: 'array', items: processorSchema, maxItems: 1000 },
-    connections: { type: 'array', items: connectionSchema, maxItems: 5000 },
+    ...contentProperties,
   },
 } as const;
 
-/** A flow as written: defaulted fields may be absent. */
-export type Flow = FromSchema<typeof flowSchema, { keepDefaultedPropertiesOptional: true }>;
-export type ProcessorSpec = Flow['processors'][number];
-export type ConnectionSpec = Flow['connections'][number];
+export const flowSchema = {
+  ...flowShape,
+  properties: { ...flowShape.properties, groups: childGroups },
+  $defs: { group: groupSchema },
+} as const;
 
-/** A flow after defaults were applied: what the engine runs. */
-export type ResolvedFlow = FromSchema<typeof flowSchema>;
-export type ResolvedProcessor = ResolvedFlow['processors'][number];
-export type ResolvedConnection = ResolvedFlow['connections'][number];
+/** The schemaVersion written for new and exported flows. */
+export const CURRENT_SCHEMA_VERSION = 2;
+
+/**
+ * A flow as an export writes it: schemaVersion 2, everything else as it is (a flow of version 1 is a valid flow of
+ * version 2 as it stands, and resolves to the same processors and connections).
+ */
+export function toCurrentVersion(flow: Flow): Flow {
+  if (flow.schemaVersion === CURRENT_SCHEMA_VERSION) return flow;
+  const { schemaVersion: _old, ...rest } = flow;
+  return { schemaVersion: CURRENT_SCHEMA_VERSION, ...rest };
+}
+
+type AsWritten = { keepDefaultedPropertiesOptional: true };
+
+export type Position = FromSchema<typeof positionSchema>;
+/** `{"group": "enrich", "port": "in"}`: a port of a child group. */
+export type PortRef = FromSchema<typeof portRefSchema>;
+/** A connection's source or target: an id in the connection's group, or a port of a child group. */
+export type Endpoint = string | PortRef;
+
+/** A flow as written: defaulted fields may be absent. */
+export type Flow = FromSchema<typeof flowShape, AsWritten> & { groups?: GroupSpec[] };
+export type ProcessorSpec = FromSchema<typeof processorSchema, AsWritten>;
+export type ConnectionSpec = FromSchema<typeof connectionSchema, AsWritten>;
+export type PortSpec = FromSchema<typeof portSchema>;
+export type FunnelSpec = FromSchema<typeof funnelSchema>;
+export type LabelSpec = FromSchema<typeof labelSchema>;
+export type GroupSpec = FromSchema<typeof groupShape, AsWritten> & { groups?: GroupSpec[] };
+
+/**
+ * A flow after defaults were applied and its groups flattened: what the engine runs. Processors and
+ * connections of groups, and ports and funnels (as pass-through processors), are in the two flat lists under
+ * global ids (see server/validation/flatten-groups.ts); a flow without groups resolves to its own ids.
+ */
+export interface ResolvedFlow {
+  schemaVersion: 1 | 2;
+  id: string;
+  name: string;
+  description?: string;
+  processors: ResolvedProcessor[];
+  connections: ResolvedConnection[];
+}
+export type ResolvedProcessor = FromSchema<typeof processorSchema>;
+/** A connection between two processors of the flattened flow, named by their global ids. */
+export type ResolvedConnection = Omit<FromSchema<typeof connectionSchema>, 'source' | 'target'> & {
+  source: string;
+  target: string;
+};

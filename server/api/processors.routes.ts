@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { isInternalType } from '../../processors/internal/pass-through';
 import { type ProcessorDefinition, type Relationship, relationshipsOf } from '../engine/contract';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import { HttpError } from './http-errors';
@@ -63,12 +64,24 @@ export function processorRoutes(
   const router = Router();
   const definition = (type: string) => {
     const def = registry.get(type);
-    if (!def) throw new HttpError(404, `no processor type "${type}"; known types: ${registry.types().join(', ')}`);
+    if (!def)
+      throw new HttpError(
+        404,
+        `no processor type "${type}"; known types: ${registry
+          .types()
+          .filter((t) => !isInternalType(t))
+          .join(', ')}`,
+      );
     return def;
   };
 
   router.get('/processors', allow('viewer'), (_req, res) => {
-    res.json(registry.list().map(describe));
+    res.json(
+      registry
+        .list()
+        .filter((d) => !isInternalType(d.type))
+        .map(describe),
+    );
   });
 
   router.get('/processors/:type', allow('viewer'), (req, res) => {

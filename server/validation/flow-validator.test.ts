@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { ensureInternalProcessors } from '../../processors/internal/pass-through';
 import { createRegistry } from '../../processors/registry';
 import { loadFlowFile } from '../flow-loader';
 import { validateFlow } from './flow-validator';
@@ -94,5 +95,200 @@ describe('valid flows', () => {
     };
     const check = validateFlow(flow, registry, { allowedDirs: ['/tmp/sluice-allowed'] });
     expect(check).toMatchObject({ ok: false, issues: [{ path: '/processors/0/config/directory' }] });
+  });
+});
+
+describe('groups: errors name their JSON path inside the group', () => {
+  /** gen → outer(in → inner(in → tag → out) → out) → log: a group inside a group. */
+  function nested(): any {
+    return {
+      schemaVersion: 2,
+      id: 'n',
+      name: 'N',
+      processors: [
+        { id: 'gen', type: 'GenerateFlowFile' },
+        { id: 'log', type: 'LogAttribute', autoTerminate: ['success'] },
+      ],
+      connections: [
+        { id: 'c1', source: 'gen', relationships: ['success'], target: { group: 'outer', port: 'in' } },
+        { id: 'c2', source: { group: 'outer', port: 'out' }, relationships: ['success'], target: 'log' },
+      ],
+      groups: [
+        {
+          id: 'outer',
+          inputPorts: [{ id: 'in' }],
+          outputPorts: [{ id: 'out' }],
+          connections: [
+            { id: 'c1', source: 'in', relationships: ['success'], target: { group: 'inner', port: 'in' } },
+            { id: 'c2', source: { group: 'inner', port: 'out' }, relationships: ['success'], target: 'out' },
+          ],
+          groups: [
+            {
+              id: 'inner',
+              inputPorts: [{ id: 'in' }],
+              outputPorts: [{ id: 'out' }],
+              processors: [{ id: 'tag', type: 'UpdateAttribute', autoTerminate: ['failure'] }],
+              connections: [
+                { id: 'c1', source: 'in', relationships: ['success'], target: 'tag' },
+                { id: 'c2', source: 'tag', relationships: ['success'], target: 'out' },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+  }
+  const inner = (f: any) => f.groups[0].groups[0];
+  const issuesOf = (flow: unknown) => {
+    const check = validateFlow(flow, registry);
+    return check.ok ? [] : check.issues;
+  };
+
+  test('the same ids in different groups are fine (ids are unique per group)', () => {
+    expect(issuesOf(nested())).toEqual([]);
+  });
+
+  test('a config error deep inside', () => {
+    const flow = nested();
+    inner(flow).processors[0].config = { batchSize: 'many' };
+    expect(issuesOf(flow)).toEqual([
+      { path: '/groups/0/groups/0/processors/0/config/batchSize', message: 'must be integer' },
+    ]);
+  });
+
+  test('schema errors inside groups, and an endpoint that is neither an id nor a port', () => {
+    const flow = nested();
+    inner(flow).processors[0].schedule = { concurrency: 0 };
+    inner(flow).inputPorts[0].bogus = true;
+    flow.groups[0].connections[0].target = { group: 'inner' };
+    flow.connections[1].source = 7;
+    expect(issuesOf(flow)).toEqual(
+      expect.arrayContaining([
+        { path: '/groups/0/groups/0/processors/0/schedule/concurrency', message: 'must be >= 1' },
+        { path: '/groups/0/groups/0/inputPorts/0/bogus', message: 'unknown property "bogus"' },
+        { path: '/groups/0/connections/0/target', message: 'must have required property "port"' },
+        { path: '/connections/1/source', message: 'must be an id or {"group", "port"}' },
+      ]),
+    );
+    expect(issuesOf(flow)).toHaveLength(4);
+  });
+
+  test('duplicate ids within one group, whatever they name', () => {
+    const flow = nested();
+    inner(flow).processors.push({ id: 'tag', type: 'LogAttribute', autoTerminate: ['success'] });
+    inner(flow).funnels = [{ id: 'in' }];
+    flow.groups[0].labels = [{ id: 'inner', text: 'x' }];
+    expect(issuesOf(flow)).toEqual(
+      expect.arrayContaining([
+        { path: '/groups/0/groups/0/processors/1/id', message: 'duplicate processor id "tag"' },
+        { path: '/groups/0/groups/0/funnels/0/id', message: 'duplicate id "in"' },
+        { path: '/groups/0/labels/0/id', message: 'duplicate id "inner"' },
+      ]),
+    );
+  });
+
+  test('endpoints: unknown ids, unknown groups and ports, ports used from the wrong side', () => {
+    const flow = nested();
+    inner(flow).connections[0].target = 'ghost';
+    inner(flow).connections[1].source = 'in'; // FlowFiles enter here: fine as a source…
+    inner(flow).connections[1].target = 'in'; // …but not as a target inside the group
+    flow.groups[0].connections[0].target = { group: 'inner', port: 'out' };
+    flow.groups[0].connections[1].source = { group: 'nope', port: 'out' };
+    flow.connections[0].target = 'outer';
+    flow.connections[1].source = { group: 'outer', port: 'missing' };
+    expect(issuesOf(flow)).toEqual(
+      expect.arrayContaining([
+        {
+          path: '/groups/0/groups/0/connections/0/target',
+          message: 'no processor, funnel or output port with id "ghost" in this group',
+        },
+        {
+          path: '/groups/0/groups/0/connections/1/target',
+          message:
+            'input port "in" of this group is where FlowFiles enter the group: it can only be a connection\'s source here',
+        },
+        {
+          path: '/groups/0/connections/0/target/port',
+          message:
+            '"out" is an output port of group "inner"; a connection into the group must end at one of its input ports (its input ports: in)',
+        },
+        { path: '/groups/0/connections/1/source/group', message: 'no group with id "nope" in this group' },
+        {
+          path: '/connections/0/target',
+          message: '"outer" is a group: name one of its input ports, {"group": "outer", "port": "..."}',
+        },
+        {
+          path: '/connections/1/source/port',
+          message: 'group "outer" has no output port "missing"; its output ports: out',
+        },
+      ]),
+    );
+  });
+
+  test('relationships inside groups, and of ports', () => {
+    const flow = nested();
+    inner(flow).processors[0].autoTerminate = [];
+    inner(flow).connections[0].relationships = ['matched'];
+    expect(issuesOf(flow)).toEqual([
+      {
+        path: '/groups/0/groups/0/connections/0/relationships/0',
+        message:
+          '"matched" is not a relationship of input port "in" of group "inner": ports and funnels have one relationship, "success"',
+      },
+      {
+        path: '/groups/0/groups/0/processors/0',
+        message: 'relationship "failure" of processor "tag" is neither connected nor auto-terminated',
+      },
+    ]);
+  });
+
+  test('a port or funnel needs a connection in and a connection out, on the proper side', () => {
+    const flow = nested();
+    inner(flow).outputPorts.push({ id: 'spare' });
+    flow.groups[0].inputPorts.push({ id: 'unused' });
+    flow.funnels = [{ id: 'f' }];
+    expect(issuesOf(flow)).toEqual([
+      { path: '/funnels/0', message: 'funnel "f" has no incoming connection' },
+      { path: '/funnels/0', message: 'funnel "f" leads nowhere: connect it to something' },
+      {
+        path: '/groups/0/inputPorts/1',
+        message:
+          'input port "unused" of group "outer" has no incoming connection: connect something in the parent group to {"group": "outer", "port": "unused"}',
+      },
+      {
+        path: '/groups/0/inputPorts/1',
+        message: 'input port "unused" of group "outer" leads nowhere: connect it to something inside the group',
+      },
+      {
+        path: '/groups/0/groups/0/outputPorts/1',
+        message:
+          'output port "spare" of group "inner" has no incoming connection: connect something inside the group to it',
+      },
+      {
+        path: '/groups/0/groups/0/outputPorts/1',
+        message:
+          'output port "spare" of group "inner" leads nowhere: connect {"group": "inner", "port": "spare"} to something in the parent group',
+      },
+    ]);
+  });
+
+  test('processors of internal types cannot be written in a flow', () => {
+    ensureInternalProcessors(registry); // as once a flow with ports was loaded
+    const flow = nested();
+    inner(flow).processors[0].type = '~Funnel';
+    const issues = issuesOf(flow);
+    expect(issues).toContainEqual({
+      path: '/groups/0/groups/0/processors/0/type',
+      message: expect.stringMatching(/^unknown processor type "~Funnel"; known types: GenerateFlowFile, /),
+    });
+    expect(issues[0]!.message).not.toContain('~InputPort'); // the list names the types a flow may use
+  });
+
+  test('groups, funnels and labels need schemaVersion 2', () => {
+    const flow = { ...nested(), schemaVersion: 1, labels: [{ id: 'l', text: 'x' }] };
+    expect(issuesOf(flow)).toEqual([
+      { path: '/groups', message: 'groups need "schemaVersion": 2' },
+      { path: '/labels', message: 'labels need "schemaVersion": 2' },
+    ]);
   });
 });

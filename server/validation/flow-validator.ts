@@ -1,16 +1,39 @@
+import type { ErrorObject } from 'ajv';
 import type { Flow, ResolvedFlow } from '../../flows/flow-schema';
 import { flowSchema } from '../../flows/flow-schema';
+import { ensureInternalProcessors, isInternalType } from '../../processors/internal/pass-through';
 import { relationshipsOf } from '../engine/contract';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import { getOrInsert } from '../util/maps';
 import { createAjv, toIssues, type ValidationIssue } from './ajv';
+import {
+  buildScopes,
+  type FlowNode,
+  type FlowOrigins,
+  flattenGroups,
+  type NestedScope,
+  PASS_THROUGH_RELATIONSHIP,
+  type ResolvedEdge,
+  resolveEndpoint,
+  type Scope,
+} from './flatten-groups';
 import { checkNesting } from './nesting';
 
 const strictAjv = createAjv();
 const validateShape = strictAjv.compile(flowSchema);
 const applyFlowDefaults = createAjv({ useDefaults: true }).compile(flowSchema);
 
-export type FlowCheck = { ok: true; flow: Flow; resolved: ResolvedFlow } | { ok: false; issues: ValidationIssue[] };
+export type FlowCheck =
+  | {
+      ok: true;
+      /** The flow as given (what is stored and exported). */
+      flow: Flow;
+      /** Defaults applied and groups flattened: what the engine runs. */
+      resolved: ResolvedFlow;
+      /** Every processor and connection id of `resolved` → the component and its JSON path in `flow`. */
+      origins: FlowOrigins;
+    }
+  | { ok: false; issues: ValidationIssue[] };
 
 export interface ValidateOptions {
   /** Directories file processors may use; empty = unrestricted. */
@@ -19,102 +42,243 @@ export interface ValidateOptions {
   authenticated?: boolean;
 }
 
+type NestedFlow = NestedScope & { schemaVersion: 1 | 2; name: string; description?: string };
+
 /**
- * Validates a flow in three layers (after a nesting-depth check), each naming JSON paths: the flow schema, each processor's config
- * schema (and its own checks), then the graph. On success returns the flow as given and a resolved copy
- * with every default applied (what the engine runs).
+ * Validates a flow in three layers (after a nesting-depth check), each naming JSON paths: the flow schema, each
+ * processor's config schema (and its own checks), then the graph of the flow and of each group in it. On success
+ * returns the flow as given and a resolved copy with every default applied and its groups flattened (what the
+ * engine runs; see flatten-groups.ts for the ids). A flow without groups or funnels resolves to its own ids.
  */
 export function validateFlow(input: unknown, registry: ProcessorRegistry, options: ValidateOptions = {}): FlowCheck {
   // First, and without recursion: ajv and structuredClone would overflow the stack on a very deep document.
   const deep = checkNesting(input);
   if (deep) return { ok: false, issues: [deep] };
-  if (!validateShape(input)) return { ok: false, issues: toIssues(validateShape.errors) };
+  if (!validateShape(input)) return { ok: false, issues: toIssues(endpointErrors(validateShape.errors, input)) };
   const flow = input as Flow;
-  const resolved = structuredClone(flow) as unknown as ResolvedFlow;
-  applyFlowDefaults(resolved);
+  const nested = structuredClone(flow) as unknown as NestedFlow;
+  applyFlowDefaults(nested);
 
   const issues: ValidationIssue[] = [];
-  const processorIds = new Map<string, number>();
-  const relationships = new Map<string, Set<string>>();
+  if (nested.schemaVersion === 1)
+    for (const key of ['groups', 'funnels', 'labels'] as const)
+      if (nested[key] !== undefined) issues.push({ path: `/${key}`, message: `${key} need "schemaVersion": 2` });
 
-  resolved.processors.forEach((p, i) => {
-    if (processorIds.has(p.id))
-      issues.push({ path: `/processors/${i}/id`, message: `duplicate processor id "${p.id}"` });
-    processorIds.set(p.id, i);
-    const definition = registry.get(p.type);
+  const scopes = buildScopes(nested);
+  const edges: ResolvedEdge[] = [];
+  for (const scope of scopes) checkScope(scope, registry, options, issues, edges);
+  checkPassThroughs(scopes, edges, issues);
+  if (issues.length > 0) return { ok: false, issues };
+
+  const flat = flattenGroups(nested, scopes, edges);
+  if (flat.issues.length > 0) return { ok: false, issues: flat.issues };
+  if (flat.resolved.processors.some((p) => isInternalType(p.type))) ensureInternalProcessors(registry);
+  // Nothing to flatten: the defaulted copy as it is (a flow of schemaVersion 1 resolves as it always did).
+  const flatAlready = !nested.groups?.length && !nested.funnels?.length;
+  let resolved = flat.resolved;
+  if (flatAlready) {
+    const { groups: _groups, funnels: _funnels, labels: _labels, ...rest } = nested;
+    resolved = rest as unknown as ResolvedFlow;
+  }
+  return { ok: true, flow, resolved, origins: flat.origins };
+}
+
+/**
+ * A connection's source or target is a string or a {group, port} object (anyOf): ajv reports both branches.
+ * Keep the errors of the branch the value is meant for, or one error when it is neither.
+ */
+function endpointErrors(errors: readonly ErrorObject[] | null | undefined, input: unknown): ErrorObject[] {
+  const out: ErrorObject[] = [];
+  const replaced = new Set<string>();
+  for (const e of errors ?? []) {
+    const m = /^(.*\/connections\/\d+\/(?:source|target))(\/.*)?$/.exec(e.instancePath);
+    const branch = /\/properties\/(?:source|target)\/anyOf(?:\/(\d+))?/.exec(e.schemaPath);
+    if (!m || !branch) {
+      out.push(e);
+      continue;
+    }
+    const value = valueAt(input, m[1]!);
+    const meant =
+      typeof value === 'string' ? '0' : value !== null && typeof value === 'object' && !Array.isArray(value) ? '1' : '';
+    if (meant === '') {
+      if (!replaced.has(m[1]!))
+        out.push({ ...e, instancePath: m[1]!, keyword: 'type', message: 'must be an id or {"group", "port"}' });
+      replaced.add(m[1]!);
+    } else if (branch[1] === meant) out.push(e);
+  }
+  return out;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let value = root;
+  for (const key of pointer.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
+}
+
+/** The checks of one group (or the flow): ids, processors, connections, relationships. */
+function checkScope(
+  scope: Scope,
+  registry: ProcessorRegistry,
+  options: ValidateOptions,
+  issues: ValidationIssue[],
+  edges: ResolvedEdge[],
+): void {
+  const { content, path: at } = scope;
+  const processors = content.processors ?? [];
+  const connections = content.connections ?? [];
+
+  // One namespace per group: processors, ports, funnels, groups, labels and connections.
+  const taken = new Map<string, 'processor' | 'other'>();
+  const claim = (id: string, path: string, kind: 'processor' | 'other') => {
+    const before = taken.get(id);
+    if (before)
+      issues.push({
+        path: `${path}/id`,
+        message:
+          before === 'processor' && kind === 'processor' ? `duplicate processor id "${id}"` : `duplicate id "${id}"`,
+      });
+    else taken.set(id, kind);
+  };
+  processors.forEach((p, i) => {
+    claim(p.id, `${at}/processors/${i}`, 'processor');
+  });
+  for (const key of ['inputPorts', 'outputPorts', 'funnels', 'groups', 'labels'] as const)
+    (content[key] ?? []).forEach((c, i) => {
+      claim(c.id, `${at}/${key}/${i}`, 'other');
+    });
+  connections.forEach((c, i) => {
+    claim(c.id, `${at}/connections/${i}`, 'other');
+  });
+
+  const relationships = new Map<string, Set<string>>();
+  const publicTypes = () =>
+    registry
+      .types()
+      .filter((t) => !isInternalType(t))
+      .join(', ');
+  processors.forEach((p, i) => {
+    const path = `${at}/processors/${i}`;
+    const definition = isInternalType(p.type) ? undefined : registry.get(p.type);
     if (!definition) {
       issues.push({
-        path: `/processors/${i}/type`,
-        message: `unknown processor type "${p.type}"; known types: ${registry.types().join(', ')}`,
+        path: `${path}/type`,
+        message: `unknown processor type "${p.type}"; known types: ${publicTypes()}`,
       });
       return;
     }
     const checked = registry.checkConfig(
       p.type,
       p.config,
-      `/processors/${i}/config`,
+      `${path}/config`,
       options.allowedDirs ?? [],
       options.authenticated ?? false,
     );
     issues.push(...checked.issues);
     p.config = checked.config;
-    if (checked.issues.length === 0)
+    if (checked.issues.length === 0 && !relationships.has(p.id))
       relationships.set(p.id, new Set(relationshipsOf(definition, checked.config).map((r) => r.name)));
     const names = relationships.get(p.id);
     p.autoTerminate.forEach((rel, j) => {
       if (names && !names.has(rel))
         issues.push({
-          path: `/processors/${i}/autoTerminate/${j}`,
+          path: `${path}/autoTerminate/${j}`,
           message: `"${rel}" is not a relationship of processor "${p.id}" (${p.type}); expected one of: ${[...names].join(', ')}`,
         });
     });
   });
 
-  const connectionIds = new Set<string>();
   const connected = new Map<string, Set<string>>();
-  resolved.connections.forEach((c, i) => {
-    if (connectionIds.has(c.id) || processorIds.has(c.id))
-      issues.push({ path: `/connections/${i}/id`, message: `duplicate id "${c.id}"` });
-    connectionIds.add(c.id);
-    for (const end of ['source', 'target'] as const) {
-      if (!processorIds.has(c[end]))
-        issues.push({ path: `/connections/${i}/${end}`, message: `no processor with id "${c[end]}" in this flow` });
+  const fed = new Set<string>();
+  connections.forEach((c, i) => {
+    const path = `${at}/connections/${i}`;
+    const source = resolveEndpoint(scope, c.source, 'source', `${path}/source`);
+    const target = resolveEndpoint(scope, c.target, 'target', `${path}/target`);
+    for (const end of [source, target]) if (!end.ok) issues.push(end.issue);
+    if (target.ok) {
+      const t = target.node;
+      if (t.kind === 'processor') {
+        fed.add(t.id);
+        const spec = processors[t.index!]!;
+        if (registry.get(spec.type)?.input === 'forbidden' && !isInternalType(spec.type))
+          issues.push({
+            path: `${path}/target`,
+            message: `processor "${spec.id}" (${spec.type}) is a source and accepts no incoming connection`,
+          });
+      }
     }
-    const target = resolved.processors[processorIds.get(c.target) ?? -1];
-    if (target && registry.get(target.type)?.input === 'forbidden')
-      issues.push({
-        path: `/connections/${i}/target`,
-        message: `processor "${target.id}" (${target.type}) is a source and accepts no incoming connection`,
+    if (source.ok) {
+      const s = source.node;
+      const spec = s.kind === 'processor' ? processors[s.index!] : undefined;
+      const names = spec ? relationships.get(spec.id) : new Set([PASS_THROUGH_RELATIONSHIP]);
+      c.relationships.forEach((rel, j) => {
+        if (names && !names.has(rel))
+          issues.push({
+            path: `${path}/relationships/${j}`,
+            message: spec
+              ? `"${rel}" is not a relationship of processor "${spec.id}" (${spec.type}); expected one of: ${[...names].join(', ')}`
+              : `"${rel}" is not a relationship of ${s.label}: ports and funnels have one relationship, "${PASS_THROUGH_RELATIONSHIP}"`,
+          });
+        if (spec) getOrInsert(connected, spec.id, () => new Set<string>()).add(rel);
       });
-    const names = relationships.get(c.source);
-    const source = resolved.processors[processorIds.get(c.source) ?? -1];
-    c.relationships.forEach((rel, j) => {
-      if (names && !names.has(rel))
-        issues.push({
-          path: `/connections/${i}/relationships/${j}`,
-          message: `"${rel}" is not a relationship of processor "${c.source}" (${source?.type}); expected one of: ${[...names].join(', ')}`,
-        });
-      getOrInsert(connected, c.source, () => new Set<string>()).add(rel);
-    });
+    }
+    if (source.ok && target.ok) edges.push({ scope, connection: c, path, source: source.node, target: target.node });
   });
 
-  resolved.processors.forEach((p, i) => {
+  processors.forEach((p, i) => {
     const names = relationships.get(p.id);
     if (!names) return;
     for (const rel of names) {
       if (!connected.get(p.id)?.has(rel) && !p.autoTerminate.includes(rel))
         issues.push({
-          path: `/processors/${i}`,
+          path: `${at}/processors/${i}`,
           message: `relationship "${rel}" of processor "${p.id}" is neither connected nor auto-terminated`,
         });
     }
-    const definition = registry.get(p.type);
-    if (definition?.input === 'required' && !resolved.connections.some((c) => c.target === p.id))
+    if (registry.get(p.type)?.input === 'required' && !fed.has(p.id))
       issues.push({
-        path: `/processors/${i}`,
+        path: `${at}/processors/${i}`,
         message: `processor "${p.id}" (${p.type}) needs an incoming connection`,
       });
   });
+}
 
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, flow, resolved };
+/** Every port and funnel needs a connection in and a connection out (on the proper side of the group's border). */
+function checkPassThroughs(scopes: readonly Scope[], edges: readonly ResolvedEdge[], issues: ValidationIssue[]): void {
+  const ins = new Set<FlowNode>();
+  const outs = new Set<FlowNode>();
+  for (const e of edges) {
+    outs.add(e.source);
+    ins.add(e.target);
+  }
+  for (const scope of scopes) {
+    const group = scope.groups.at(-1);
+    for (const f of scope.funnels.values()) {
+      if (!ins.has(f)) issues.push({ path: f.path, message: `${f.label} has no incoming connection` });
+      if (!outs.has(f)) issues.push({ path: f.path, message: `${f.label} leads nowhere: connect it to something` });
+    }
+    for (const p of scope.inputPorts.values()) {
+      if (!ins.has(p))
+        issues.push({
+          path: p.path,
+          message: `${p.label} has no incoming connection: connect something in the parent group to {"group": "${group}", "port": "${p.id}"}`,
+        });
+      if (!outs.has(p))
+        issues.push({ path: p.path, message: `${p.label} leads nowhere: connect it to something inside the group` });
+    }
+    for (const p of scope.outputPorts.values()) {
+      if (!ins.has(p))
+        issues.push({
+          path: p.path,
+          message: `${p.label} has no incoming connection: connect something inside the group to it`,
+        });
+      if (!outs.has(p))
+        issues.push({
+          path: p.path,
+          message: `${p.label} leads nowhere: connect {"group": "${group}", "port": "${p.id}"} to something in the parent group`,
+        });
+    }
+  }
 }

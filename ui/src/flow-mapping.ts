@@ -11,8 +11,18 @@ export type QueueEdgeData = { spec: Omit<ConnectionSpec, 'source' | 'target'> };
 export type ProcessorNode = Node<ProcessorNodeData, 'processor'>;
 export type QueueEdge = Edge<QueueEdgeData, 'queue'>;
 
-/** The flow document without its processors and connections. */
-export type FlowMeta = Omit<Flow, 'processors' | 'connections'>;
+/**
+ * The flow document without its processors and connections; connections to a group's port (which the canvas
+ * does not draw yet) ride along unchanged in `portConnections`.
+ */
+export type FlowMeta = Omit<Flow, 'processors' | 'connections'> & { portConnections?: ConnectionSpec[] };
+
+/** A connection between two things the canvas draws (no group port yet). */
+export type DrawnConnection = ConnectionSpec & { source: string; target: string };
+
+function drawn(c: ConnectionSpec): c is DrawnConnection {
+  return typeof c.source === 'string' && typeof c.target === 'string';
+}
 
 /** The id of every processor's single input handle. */
 export const INPUT_HANDLE = 'in';
@@ -32,7 +42,7 @@ export function processorToNode(spec: ProcessorSpec, index = 0): ProcessorNode {
   };
 }
 
-export function connectionToEdge(spec: ConnectionSpec): QueueEdge {
+export function connectionToEdge(spec: DrawnConnection): QueueEdge {
   const { source, target, ...rest } = spec;
   return {
     id: spec.id,
@@ -46,11 +56,13 @@ export function connectionToEdge(spec: ConnectionSpec): QueueEdge {
 }
 
 export function flowToCanvas(flow: Flow): { meta: FlowMeta; nodes: ProcessorNode[]; edges: QueueEdge[] } {
-  const { processors, connections, ...meta } = flow;
+  const { processors, connections, ...rest } = flow;
+  const ports = connections.filter((c) => !drawn(c));
+  const meta: FlowMeta = ports.length > 0 ? { ...rest, portConnections: ports } : rest;
   return {
     meta,
     nodes: processors.map((p, i) => processorToNode(p, i)),
-    edges: connections.map(connectionToEdge),
+    edges: connections.filter(drawn).map(connectionToEdge),
   };
 }
 
@@ -58,16 +70,17 @@ export function nodeToProcessor(node: ProcessorNode): ProcessorSpec {
   return { ...node.data.spec, id: node.id, position: { x: node.position.x, y: node.position.y } };
 }
 
-export function edgeToConnection(edge: QueueEdge): ConnectionSpec {
+export function edgeToConnection(edge: QueueEdge): DrawnConnection {
   const spec = edge.data?.spec ?? { id: edge.id, relationships: edge.sourceHandle ? [edge.sourceHandle] : [] };
   return { ...spec, id: edge.id, source: edge.source, target: edge.target };
 }
 
 export function canvasToFlow(meta: FlowMeta, nodes: readonly ProcessorNode[], edges: readonly QueueEdge[]): Flow {
+  const { portConnections, ...rest } = meta;
   return {
-    ...meta,
+    ...rest,
     processors: nodes.map(nodeToProcessor),
-    connections: edges.map(edgeToConnection),
+    connections: [...edges.map(edgeToConnection), ...(portConnections ?? [])],
   } as Flow;
 }
 

@@ -5,6 +5,7 @@
 import type { ConnectionSpec, ProcessorSpec } from '../api/types';
 import {
   connectionToEdge,
+  type DrawnConnection,
   edgeToConnection,
   nodeToProcessor,
   type ProcessorNode,
@@ -29,7 +30,7 @@ export function connectRelationship(
     return edges.map((e) => (e.id === existing.id ? { ...updated, selected: e.selected } : e));
   }
   const id = uniqueId(`${link.source}-${link.relationship}-${link.target}`, new Set(edges.map((e) => e.id)));
-  const spec: ConnectionSpec = { id, source: link.source, relationships: [link.relationship], target: link.target };
+  const spec: DrawnConnection = { id, source: link.source, relationships: [link.relationship], target: link.target };
   return [...edges, connectionToEdge(spec)];
 }
 
@@ -94,7 +95,12 @@ export function pasteClip(
     const id = uniqueId(c.id, takenEdges);
     takenEdges.add(id);
     return {
-      ...connectionToEdge({ ...structuredClone(c), id, source: rename.get(c.source)!, target: rename.get(c.target)! }),
+      ...connectionToEdge({
+        ...structuredClone(c),
+        id,
+        source: rename.get(c.source as string)!,
+        target: rename.get(c.target as string)!,
+      }),
       selected: true,
     };
   });

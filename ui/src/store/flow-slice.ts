@@ -185,7 +185,7 @@ export const createFlowSlice: SliceCreator<FlowSlice> = (set, get) => {
         edges: get().edges.map((e) => {
           if (e.id !== id) return e;
           const spec = update({ ...e.data!.spec, id, source: e.source, target: e.target });
-          return { ...connectionToEdge(spec), selected: e.selected };
+          return { ...connectionToEdge({ ...spec, source: e.source, target: e.target }), selected: e.selected };
         }),
       });
       commit();
