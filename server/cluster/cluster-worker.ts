@@ -5,8 +5,8 @@
  * lease; and reports its status to the `sluice_workers` bucket every interval.
  *
  * Each flow is reconciled under its own lock whenever its definition, its state or the primary changes:
- * a new definition replaces the engine (queues of kept connections carry over, as in the server), then the
- * set of processors that should run here is started or stopped.
+ * a new definition is applied to the running engine (only what changed restarts, as in the server: see
+ * applyFlow), then the set of processors that should run here is started or stopped.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { FlowEngine } from '../engine/flow-engine';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import type { FlowStatus } from '../engine/status';
 import type { NatsBackend } from '../nats/nats-backend';
-import { carryOverStats, closeDroppedQueues, completeMoves, handoverQueues } from '../runtime/engine-swap';
+import { applyFlow, closeDroppedQueues } from '../runtime/engine-swap';
 import { KeyedLock } from '../runtime/keyed-lock';
 import { type FlowRuntimeState, parseState } from '../storage/flow-store';
 import type { ValidationIssue } from '../validation/ajv';
@@ -163,25 +163,26 @@ export class ClusterWorker {
       this.flows.set(id, invalid);
       return invalid;
     }
-    const old = current?.engine;
-    if (old) await old.stop();
-    const { factory, moves } = handoverQueues(old, backend.queueFactory);
-    const engine = new FlowEngine(check.resolved, registry, {
-      provenance: backend.provenance,
-      queueFactory: factory,
-      commitWriter: backend.commitWriter,
-      logger,
-      allowedDirs,
-      backendStatus: () => backend.status(),
-    });
-    await completeMoves(engine, moves);
-    if (old) {
-      carryOverStats(old, engine);
-      await closeDroppedQueues(old, engine);
-    }
     const primaryOnly = new Set(
       check.resolved.processors.filter((p) => p.executionMode === 'primary').map((p) => p.id),
     );
+    let engine = current?.engine;
+    if (engine)
+      // Rebuilt processors stay stopped here: `apply` then starts those that should run on this worker. The
+      // server refused a definition that drops queued FlowFiles; a worker follows what it accepted.
+      await applyFlow(engine, check.resolved, {
+        skip: new Set(check.resolved.processors.map((p) => p.id)),
+        dropQueued: true,
+      });
+    else
+      engine = new FlowEngine(check.resolved, registry, {
+        provenance: backend.provenance,
+        queueFactory: backend.queueFactory,
+        commitWriter: backend.commitWriter,
+        logger,
+        allowedDirs,
+        backendStatus: () => backend.status(),
+      });
     const flow: WorkerFlow = { json, engine, issues: [], primaryOnly };
     this.flows.set(id, flow);
     return flow;
@@ -274,5 +275,3 @@ export class ClusterWorker {
     await this.report('stopped');
   }
 }
-
-/** Closes the queues of `old` that `next` does not reuse (their held messages go back to the stream). */

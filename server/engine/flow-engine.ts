@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ResolvedFlow } from '../../flows/flow-schema';
+import type { ResolvedConnection, ResolvedFlow, ResolvedProcessor } from '../../flows/flow-schema';
 import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
 import { quarantineSpec, RunningConnection } from './backpressure';
 import type { ProcessorLogger, ProcessorStateValues } from './contract';
+import { diffFlows, type FlowDiff, restartedBy } from './flow-diff';
 import { type FlowFile, restoredFlowFile } from './flowfile';
 import type { ProcessorRegistry } from './processor-registry';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceEvent, type ProvenanceStore } from './provenance';
@@ -31,6 +32,27 @@ export interface EngineOptions {
   processorState?: (processorId: string) => ProcessorStateValues | undefined;
 }
 
+export interface ApplyOptions {
+  /** Queues for added connections (and for one whose prioritizer changed); default: the engine's own factory. */
+  queueFactory?: QueueFactory;
+  /**
+   * Processors to leave stopped (stopped by the user); default: those stopped now while the flow runs. Added
+   * and rebuilt processors not in it start when the flow runs (a rebuilt one also if it ran on its own).
+   */
+  skip?: ReadonlySet<string>;
+  /**
+   * Runs once the processors to replace have stopped and before anything changes (a last check, saving the
+   * definition): when it throws, nothing changes, the stopped processors start again and apply rethrows.
+   */
+  beforeChange?: () => void | Promise<void>;
+}
+
+export interface ApplyResult {
+  diff: FlowDiff;
+  /** Processors started again (or for the first time) whose setup failed; each has a bulletin. */
+  failures: { processorId: string; error: string }[];
+}
+
 const TICK_MS = 250;
 
 export const silentLogger: ProcessorLogger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -44,30 +66,34 @@ export class FlowEngine {
   private running = false;
   private readonly host: ProcessorHost;
   readonly backendStatus: (() => BackendStatus) | undefined;
+  private definition: ResolvedFlow;
+  private readonly makeQueue: QueueFactory;
+  /** Each processor's state as last committed: a processor rebuilt by `apply` goes on from it. */
+  private readonly committedState = new Map<string, ProcessorStateValues>();
 
   constructor(
-    readonly flow: ResolvedFlow,
-    registry: ProcessorRegistry,
-    options: EngineOptions = {},
+    flow: ResolvedFlow,
+    private readonly registry: ProcessorRegistry,
+    private readonly options: EngineOptions = {},
   ) {
+    this.definition = flow;
     this.provenance = options.provenance ?? new MemoryProvenanceStore();
-    const makeQueue: QueueFactory =
-      options.queueFactory ?? ((_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer));
-    for (const c of flow.connections)
-      this.connections.set(
-        c.id,
-        new RunningConnection(c, makeQueue(flow.id, c), makeQueue(flow.id, quarantineSpec(c))),
+    this.makeQueue = options.queueFactory ?? ((_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer));
+    for (const c of flow.connections) this.connections.set(c.id, this.newConnection(c, this.makeQueue));
+    const commit =
+      options.commitWriter ??
+      applyCommitWith((batch) =>
+        this.provenance.appendBatch ? this.provenance.appendBatch(batch) : this.provenance.append(batch.toEvents()),
       );
     this.host = {
       flowId: flow.id,
       allowedDirs: options.allowedDirs ?? [],
       logger: options.logger ?? silentLogger,
-      commit:
-        options.commitWriter ??
-        applyCommitWith((batch) =>
-          this.provenance.appendBatch ? this.provenance.appendBatch(batch) : this.provenance.append(batch.toEvents()),
-        ),
-      initialState: (processorId) => options.processorState?.(processorId),
+      commit: async (c) => {
+        await commit(c);
+        if (c.state) this.committedState.set(c.processorId, c.state);
+      },
+      initialState: (processorId) => this.committedState.get(processorId) ?? options.processorState?.(processorId),
       record: (events) => this.provenance.append(events),
       drained: (connections) => {
         for (const c of connections) this.processors.get(c.spec.source)?.signal.notify();
@@ -77,20 +103,36 @@ export class FlowEngine {
       },
     };
     const all = [...this.connections.values()];
-    for (const p of flow.processors) {
-      const definition = registry.get(p.type);
-      if (!definition) throw new Error(`unknown processor type "${p.type}"`);
-      const inputs = all.filter((c) => c.spec.target === p.id);
-      const outgoing = all.filter((c) => c.spec.source === p.id);
-      this.processors.set(p.id, new RunningProcessor(p, definition, inputs, outgoing, this.host));
-    }
-    // FlowFiles another process published (a shared broker) arrive unannounced: wake their target.
-    for (const c of all) c.queue.onAvailable?.(() => this.processors.get(c.spec.target)?.signal.notify());
+    for (const p of flow.processors) this.processors.set(p.id, this.newProcessor(p, all, this.host));
+    for (const c of all) this.listen(c);
     this.backendStatus = options.backendStatus;
   }
 
+  /** The definition running now (the last one applied). */
+  get flow(): ResolvedFlow {
+    return this.definition;
+  }
+
   get id(): string {
-    return this.flow.id;
+    return this.definition.id;
+  }
+
+  private newConnection(spec: ResolvedConnection, makeQueue: QueueFactory): RunningConnection {
+    const flowId = this.definition.id;
+    return new RunningConnection(spec, makeQueue(flowId, spec), makeQueue(flowId, quarantineSpec(spec)));
+  }
+
+  private newProcessor(spec: ResolvedProcessor, all: RunningConnection[], host: ProcessorHost): RunningProcessor {
+    const definition = this.registry.get(spec.type);
+    if (!definition) throw new Error(`unknown processor type "${spec.type}"`);
+    const inputs = all.filter((c) => c.spec.target === spec.id);
+    const outgoing = all.filter((c) => c.spec.source === spec.id);
+    return new RunningProcessor(spec, definition, inputs, outgoing, host);
+  }
+
+  /** FlowFiles another process published (a shared broker) arrive unannounced: wake their target. */
+  private listen(c: RunningConnection): void {
+    c.queue.onAvailable?.(() => this.processors.get(c.spec.target)?.signal.notify());
   }
 
   get isRunning(): boolean {
@@ -199,15 +241,134 @@ export class FlowEngine {
     await this.processor(id).stop();
   }
 
+  /**
+   * Applies a new definition of this flow to it as it runs (Node-RED's Flow.start(diff)): only the processors
+   * removed, changed or bound to a connection that comes, goes or changes are stopped; removed connections'
+   * queues (and quarantines) are closed, added ones get new queues, kept ones keep theirs (a changed
+   * prioritizer gets a new queue: on a broker the old one is closed and its FlowFiles stay on the broker, in
+   * memory they move over). Rebuilt processors keep their counters, bulletins and committed state (not across
+   * a change of type) and start again if the flow runs (see `options.skip`); the others never stop. The engine
+   * stays the same object, so whoever holds it keeps working.
+   */
+  async apply(next: ResolvedFlow, options: ApplyOptions = {}): Promise<ApplyResult> {
+    if (next.id !== this.id) throw new Error(`cannot apply flow "${next.id}" to the engine of flow "${this.id}"`);
+    const diff = diffFlows(this.definition, next);
+    const skip =
+      options.skip ?? new Set([...this.processors.values()].filter((p) => p.state === 'stopped').map((p) => p.id));
+    const replaced = [...diff.processors.removed, ...restartedBy(diff)].map((id) => this.processor(id));
+    const wereRunning = replaced.filter((p) => p.state === 'running');
+    await Promise.all(wereRunning.map((p) => p.stop()));
+    let built: ReturnType<FlowEngine['build']>;
+    try {
+      await options.beforeChange?.();
+      built = this.build(next, diff, options.queueFactory ?? this.makeQueue);
+    } catch (err) {
+      for (const p of wereRunning) await p.start().catch(() => {}); // a failed setup leaves a bulletin
+      throw err;
+    }
+    // Nothing can fail from here on: the engine switches to the new definition.
+    const moved = built.moves.map(([from, to]) => [to, from.clear()] as const);
+    this.connections.clear();
+    for (const c of built.connections) this.connections.set(c.id, c);
+    this.processors.clear();
+    for (const p of built.processors) this.processors.set(p.id, p);
+    for (const id of [...diff.processors.removed, ...built.retyped]) this.committedState.delete(id);
+    this.definition = next;
+    for (const [to, ffs] of moved) if (ffs.length > 0) await to.queue.offer(ffs);
+    for (const c of built.fresh) this.listen(c);
+    await Promise.all(built.closed.map((q) => q.close().catch(() => {})));
+    const failures: ApplyResult['failures'] = [];
+    const restart = new Set(wereRunning.map((p) => p.id));
+    for (const id of [...diff.processors.added, ...restartedBy(diff)]) {
+      if (skip.has(id) || !(this.running || restart.has(id))) continue;
+      await this.processor(id)
+        .start()
+        .catch((err: unknown) =>
+          failures.push({ processorId: id, error: err instanceof Error ? err.message : String(err) }),
+        );
+    }
+    return { diff, failures };
+  }
+
+  /** The connections and processors of `next`, reusing what the diff keeps; changes nothing yet. */
+  private build(next: ResolvedFlow, diff: FlowDiff, makeQueue: QueueFactory) {
+    const changed = new Set(diff.connections.changed);
+    const connections: RunningConnection[] = [];
+    /** Connections that are new objects (their queue's listener must name them). */
+    const fresh: RunningConnection[] = [];
+    const moves: [from: FlowFileQueue, to: RunningConnection][] = [];
+    const closed: FlowFileQueue[] = [];
+    const created: FlowFileQueue[] = [];
+    try {
+      for (const spec of next.connections) {
+        const old = this.connections.get(spec.id);
+        if (old && !changed.has(spec.id)) {
+          old.spec.name = spec.name;
+          connections.push(old);
+          continue;
+        }
+        let c: RunningConnection;
+        if (!old) {
+          c = this.newConnection(spec, makeQueue);
+          created.push(c.queue, c.quarantine);
+        } else if (old.spec.prioritizer === spec.prioritizer) {
+          c = new RunningConnection(spec, old.queue, old.quarantine);
+        } else {
+          const queue = makeQueue(next.id, spec);
+          created.push(queue);
+          c = new RunningConnection(spec, queue, old.quarantine);
+          // On a broker the FlowFiles stay where they are; the old queue hands back what it holds when closed.
+          if (!old.queue.onBroker) moves.push([old.queue, c]);
+          closed.push(old.queue);
+        }
+        if (old) for (const [id, n] of old.failures) c.failures.set(id, n);
+        connections.push(c);
+        fresh.push(c);
+      }
+      for (const id of diff.connections.removed) {
+        const c = this.connection(id);
+        closed.push(c.queue, c.quarantine);
+      }
+      const rebuilt = new Set([...diff.processors.added, ...restartedBy(diff)]);
+      const processors: RunningProcessor[] = [];
+      const retyped: string[] = [];
+      for (const spec of next.processors) {
+        const old = this.processors.get(spec.id);
+        if (old && !rebuilt.has(spec.id)) {
+          old.spec.name = spec.name;
+          old.spec.position = spec.position;
+          processors.push(old);
+          continue;
+        }
+        // Another type of processor does not inherit the state of the one it replaces.
+        const sameType = old?.spec.type === spec.type;
+        if (old && !sameType) retyped.push(spec.id);
+        const host: ProcessorHost = sameType
+          ? this.host
+          : { ...this.host, initialState: (id) => this.options.processorState?.(id) };
+        const p = this.newProcessor(spec, connections, host);
+        if (old) {
+          Object.assign(p.stats.counters, old.stats.counters);
+          p.bulletins.push(...old.bulletins);
+        }
+        processors.push(p);
+      }
+      return { connections, processors, fresh, moves, closed, retyped };
+    } catch (err) {
+      for (const q of created) void q.close().catch(() => {});
+      throw err;
+    }
+  }
+
   processor(id: string): RunningProcessor {
     const p = this.processors.get(id);
-    if (!p) throw new Error(`no processor "${id}" in flow "${this.flow.id}"`);
+    if (!p) throw new Error(`no processor "${id}" in flow "${this.definition.id}"`);
     return p;
   }
 
   connection(id: string): RunningConnection {
     const c = this.connections.get(id);
-    if (!c) throw new Error(`no connection "${id}" in flow "${this.flow.id}"`);
+    if (!c) throw new Error(`no connection "${id}" in flow "${this.definition.id}"`);
     return c;
   }
 
@@ -233,7 +394,7 @@ export class FlowEngine {
     return ffs.map((ff) => ({
       type,
       time,
-      flowId: this.flow.id,
+      flowId: this.definition.id,
       flowFileId: ff.id,
       componentId: c.id,
       componentType: 'Connection',
@@ -311,7 +472,7 @@ export class FlowEngine {
       {
         type: 'REPLAY',
         time: now,
-        flowId: this.flow.id,
+        flowId: this.definition.id,
         flowFileId: id,
         componentId: event.componentId,
         componentType: event.componentType,
@@ -361,7 +522,7 @@ export class FlowEngine {
       again.map((ff, i) => ({
         type: 'REPLAY' as const,
         time: now,
-        flowId: this.flow.id,
+        flowId: this.definition.id,
         flowFileId: ff.id,
         componentId: c.id,
         componentType: 'Connection',

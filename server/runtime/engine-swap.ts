@@ -1,12 +1,10 @@
 import type { ResolvedFlow } from '../../flows/flow-schema';
 import { QUARANTINE_SUFFIX } from '../engine/backpressure';
-import type { FlowEngine, QueueFactory } from '../engine/flow-engine';
+import type { ApplyOptions, ApplyResult, FlowEngine, QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
-import type { FlowFileQueue, Prioritizer } from '../engine/queue';
-import { MemoryQueue } from '../storage/memory-queue';
+import type { FlowFileQueue } from '../engine/queue';
 import type { ValidationIssue } from '../validation/ajv';
-
-export const memoryQueueFactory: QueueFactory = (_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer);
+import { ConflictError } from './errors';
 
 /**
  * Connections of the running definition that the new one drops while they still hold FlowFiles: replacing
@@ -28,9 +26,38 @@ export function nonEmptyRemovals(old: FlowEngine, next: ResolvedFlow): Validatio
 }
 
 /**
- * A queue factory for the new engine of a replaced flow: a connection that still exists keeps its queue
- * object (so its FlowFiles stay where they are); one whose prioritizer changed gets a new queue, and its
- * FlowFiles are collected in `moves` for the caller to offer once the engine exists.
+ * The one way a new definition reaches a running flow (the server, `sluice serve` on NATS, the cluster
+ * workers): FlowEngine.apply, which restarts only what changed, refusing (409) a definition that would drop
+ * connections still holding FlowFiles, checked once before anything stops and again once the processors around
+ * them have stopped (nothing can enter them then), before `beforeChange` (saving it) runs. `dropQueued` skips
+ * the check: a cluster worker follows the definition the server accepted.
+ */
+export async function applyFlow(
+  engine: FlowEngine,
+  next: ResolvedFlow,
+  options: ApplyOptions & { dropQueued?: boolean } = {},
+): Promise<ApplyResult> {
+  const { dropQueued, beforeChange, ...rest } = options;
+  const refuse = () => {
+    if (dropQueued) return;
+    const blocked = nonEmptyRemovals(engine, next);
+    if (blocked.length > 0) throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
+  };
+  refuse();
+  return engine.apply(next, {
+    ...rest,
+    beforeChange: async () => {
+      refuse();
+      await beforeChange?.();
+    },
+  });
+}
+
+/**
+ * A queue factory for a new engine built in place of an old one (FlowEngine.apply does the same in place): a
+ * connection that still exists keeps its queue object (so its FlowFiles stay where they are); one whose
+ * prioritizer changed gets a new queue, and its FlowFiles are collected in `moves` for the caller to offer
+ * once the engine exists.
  */
 export function handoverQueues(
   old: FlowEngine | undefined,
@@ -73,14 +100,4 @@ export async function closeDroppedQueues(old: FlowEngine, next: FlowEngine | und
     if (kept?.quarantine !== c.quarantine) ops.push(c.quarantine.close().catch(() => {}));
   }
   await Promise.all(ops);
-}
-
-/** Keeps each surviving processor's counters and bulletins across a replace. */
-export function carryOverStats(old: FlowEngine, next: FlowEngine): void {
-  for (const p of next.processors.values()) {
-    const previous = old.processors.get(p.id);
-    if (!previous) continue;
-    Object.assign(p.stats.counters, previous.stats.counters);
-    p.bulletins.push(...previous.bulletins);
-  }
 }

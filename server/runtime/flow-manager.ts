@@ -10,14 +10,7 @@ import type { FlowStatus } from '../engine/status';
 import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
 import type { ValidationIssue } from '../validation/ajv';
 import { validateFlow } from '../validation/flow-validator';
-import {
-  carryOverStats,
-  closeDroppedQueues,
-  completeMoves,
-  handoverQueues,
-  memoryQueueFactory,
-  nonEmptyRemovals,
-} from './engine-swap';
+import { applyFlow, closeDroppedQueues } from './engine-swap';
 import { ConflictError, FlowValidationError, GoneError, NotFoundError } from './errors';
 import { loadExamples } from './examples';
 import {
@@ -190,7 +183,10 @@ export class FlowManager {
     return { flow: check.flow, resolved: check.resolved };
   }
 
-  /** Saves the flow, then builds its engine, handing over the old engine's queues. Runs under the lock. */
+  /**
+   * Saves the flow and runs it: a flow that has an engine gets the new definition applied to it as it runs
+   * (only what changed restarts; see applyFlow), any other gets a new engine. Runs under the lock.
+   */
   private async install(check: Checked): Promise<Flow> {
     const { flow } = check;
     const old = this.entries.get(flow.id);
@@ -202,32 +198,9 @@ export class FlowManager {
       this.emit(flow.id, 'updated');
       return flow;
     }
-    if (oldEngine) {
-      const blocked = nonEmptyRemovals(oldEngine, check.resolved);
-      if (blocked.length > 0) throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
-    }
-    const wasRunning = oldEngine?.isRunning ?? false;
-    if (oldEngine) {
-      await oldEngine.stop();
-      const blocked = nonEmptyRemovals(oldEngine, check.resolved);
-      if (blocked.length > 0) {
-        if (wasRunning && old) await this.startEngine(old);
-        throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
-      }
-    }
-    try {
-      await this.options.store?.save(flow.id, flow);
-    } catch (err) {
-      if (wasRunning && old) await this.startEngine(old);
-      throw err;
-    }
-    const { factory, moves } = handoverQueues(oldEngine, this.options.queueFactory ?? memoryQueueFactory);
-    const engine = this.newEngine(check.resolved, factory);
-    await completeMoves(engine, moves);
-    if (oldEngine) {
-      carryOverStats(oldEngine, engine);
-      await closeDroppedQueues(oldEngine, engine);
-    }
+    if (old && oldEngine) return this.applyChange(old, oldEngine, check);
+    await this.options.store?.save(flow.id, flow);
+    const engine = this.newEngine(check.resolved);
     const ids = new Set(check.resolved.processors.map((p) => p.id));
     const entry: Entry = {
       id: flow.id,
@@ -239,8 +212,25 @@ export class FlowManager {
     };
     this.entries.set(flow.id, entry);
     await this.persistState();
-    if (wasRunning || (entry.wantRunning && !oldEngine)) await this.startEngine(entry);
+    if (entry.wantRunning) await this.startEngine(entry);
     this.emit(flow.id, old ? 'updated' : 'created');
+    return flow;
+  }
+
+  /** A new definition of a flow that has an engine: applied to it, saved once nothing can refuse it any more. */
+  private async applyChange(entry: Entry, engine: FlowEngine, check: Checked): Promise<Flow> {
+    const { flow } = check;
+    const ids = new Set(check.resolved.processors.map((p) => p.id));
+    const stoppedProcessors = new Set([...entry.stoppedProcessors].filter((p) => ids.has(p)));
+    const { failures } = await applyFlow(engine, check.resolved, {
+      skip: stoppedProcessors,
+      beforeChange: () => this.options.store?.save(flow.id, flow),
+    });
+    entry.definition = flow;
+    entry.stoppedProcessors = stoppedProcessors;
+    await this.persistState();
+    for (const f of failures) this.options.logger.warn({ flow: flow.id, ...f }, 'processor failed to start');
+    this.emit(flow.id, 'updated');
     return flow;
   }
 
@@ -416,12 +406,12 @@ export class FlowManager {
     };
   }
 
-  private newEngine(resolved: ResolvedFlow, queueFactory?: QueueFactory): FlowEngine {
+  private newEngine(resolved: ResolvedFlow): FlowEngine {
     return new FlowEngine(resolved, this.options.registry, {
       provenance: this.options.provenance,
       logger: this.options.logger,
       allowedDirs: this.options.allowedDirs,
-      queueFactory: queueFactory ?? this.options.queueFactory,
+      queueFactory: this.options.queueFactory,
       commitWriter: this.options.commitWriter,
       processorState: this.options.processorState && ((pid) => this.options.processorState!(resolved.id, pid)),
     });
