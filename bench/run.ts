@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every scenario on each back end (memory, the durable repository, NATS), three runs each (median FlowFiles/s), each run in a fresh
  * process so peak RSS is its own; then the latency run at half the median rate. Prints a table and writes
- * bench/results/<date>.json. Options: `--only linear,fan-out`, `--backends memory,nats`, `--runs 3`.
+ * bench/results/<date>-<back ends>.json. Options: `--only linear,fan-out`, `--backends memory,nats`, `--runs 3`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -115,6 +115,7 @@ const backends = opts.backends.split(',');
 if (backends.includes('nats')) {
   extra('jetstreamHop', 'bench/jetstream-hop.ts');
   extra('cluster', 'bench/cluster.ts');
+  extra('codec', 'bench/codec.ts');
 }
 // The durable repository's own figures: recovery with 1,000,000 queued, RSS with 5,000,000 queued, and provenance
 // queries over 10,000,000 events.
@@ -133,6 +134,7 @@ const machine = {
 };
 const dir = path.join(root, 'bench/results');
 mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
+// One file per day and set of back ends (a later run of the same set that day replaces it).
+const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-${backends.join('+')}.json`);
 writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, rows, extras, raw }, null, 2)}\n`);
 console.log(`written ${path.relative(root, file)}`);
