@@ -1,7 +1,7 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { parseFlowJson } from '../flow-loader';
-import type { FlowManager } from '../runtime/flow-manager';
+import type { FlowManager, SaveOutcome } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
 import { relationshipsByProcessor } from './processors.routes';
 import { jsonBody, queryString } from './request';
@@ -20,9 +20,11 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
     res.json(manager.list());
   });
 
+  /** A flow that does not validate is stored too (201 with `{saved, valid: false, issues}`); see saved(). */
   router.post('/flows', allow('admin'), async (req, res) => {
-    const flow = await manager.create(jsonBody(req));
-    res.status(201).location(`/api/flows/${flow.id}`).json(flow);
+    const outcome = await manager.createKeepingInvalid(jsonBody(req));
+    const id = outcome.valid ? outcome.flow.id : outcome.id;
+    res.status(201).location(`/api/flows/${id}`).json(saved(outcome));
   });
 
   /** Checks a flow without saving it: always 200 with `valid` and the path-named issues. */
@@ -49,7 +51,7 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
   });
 
   router.put('/flows/:id', allow('admin'), async (req, res) => {
-    res.json(await manager.replace(req.params.id, jsonBody(req)));
+    res.json(saved(await manager.replaceKeepingInvalid(req.params.id, jsonBody(req))));
   });
 
   router.delete('/flows/:id', allow('admin'), async (req, res) => {
@@ -87,6 +89,14 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
   });
 
   return router;
+}
+
+/**
+ * A valid flow is answered with the flow as saved; an invalid one (stored all the same, without an engine:
+ * it cannot start until a valid definition is saved) with every issue found, each naming its JSON path.
+ */
+function saved(outcome: SaveOutcome) {
+  return outcome.valid ? outcome.flow : { saved: true, valid: false, id: outcome.id, issues: outcome.issues };
 }
 
 function processorState(manager: FlowManager, flowId: string, processorId: string) {

@@ -44,6 +44,12 @@ export interface Entry {
   /** As saved: a valid flow, or the JSON of a stored flow that no longer validates (kept, never lost). */
   definition: unknown;
   engine?: FlowEngine;
+  /**
+   * The engine of the last valid definition while an invalid one is saved over it: stopped, its queues (and
+   * their FlowFiles) kept, so a later valid save applies to it as to a running engine, and its queues can still
+   * be listed and emptied. Never set together with `engine`.
+   */
+  parked?: FlowEngine;
   issues: ValidationIssue[];
   /** The user started it (and has not stopped it): it runs again after a restart. */
   wantRunning: boolean;
@@ -82,7 +88,7 @@ export function summaryOf(entry: Entry, view: EntryView = {}): FlowSummary {
 
 /** The engine's status (an empty one for an invalid flow, which has no engine) with the flow's own state. */
 export function statusViewOf(entry: Entry, now: number, view: EntryView = {}): FlowStatusView {
-  let base: FlowStatus = entry.engine?.status(now) ?? {
+  let base: FlowStatus = (entry.engine ?? entry.parked)?.status(now) ?? {
     flowId: entry.id,
     running: false,
     time: now,

@@ -1,4 +1,4 @@
-import type { Flow, ResolvedFlow } from '../../flows/flow-schema';
+import { type Flow, flowSchema, idPattern, type ResolvedFlow } from '../../flows/flow-schema';
 import type { ProcessorLogger, ProcessorStateValues } from '../engine/contract';
 import { FlowEngine, type QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
@@ -8,9 +8,11 @@ import type { QueuedFlowFile } from '../engine/queue';
 import type { CommitWriter } from '../engine/session-commit';
 import type { FlowStatus } from '../engine/status';
 import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
-import type { ValidationIssue } from '../validation/ajv';
-import { validateFlow } from '../validation/flow-validator';
-import { applyFlow, closeDroppedQueues } from './engine-swap';
+import { createAjv, type ValidationIssue } from '../validation/ajv';
+import { globalId } from '../validation/flatten-groups';
+import { type FlowCheck, validateFlow } from '../validation/flow-validator';
+import { checkNesting } from '../validation/nesting';
+import { applyFlow, closeDroppedQueues, nonEmptyRemovals } from './engine-swap';
 import { ConflictError, FlowValidationError, GoneError, NotFoundError } from './errors';
 import { loadExamples } from './examples';
 import {
@@ -58,6 +60,15 @@ interface Checked {
   flow: Flow;
   resolved: ResolvedFlow;
 }
+
+/**
+ * What a save that keeps invalid flows answers: a valid flow is the flow as saved (as `create`/`replace`
+ * return it); an invalid one is stored too, without an engine, and named with every issue found.
+ */
+export type SaveOutcome = { valid: true; flow: Flow } | { valid: false; id: string; issues: ValidationIssue[] };
+
+const validShape = createAjv().compile(flowSchema);
+const ID = new RegExp(idPattern);
 
 /**
  * The flows a server holds, each with its engine: the one place the API (and the CLI) drives flows through.
@@ -143,7 +154,10 @@ export class FlowManager {
 
   /** Adds a new flow; 409 when the id is taken. */
   async create(input: unknown): Promise<Flow> {
-    const checked = this.check(input);
+    return this.createChecked(this.check(input));
+  }
+
+  private createChecked(checked: Checked): Promise<Flow> {
     const id = checked.flow.id;
     return this.locks.run(id, async () => {
       if (this.entries.has(id)) throw new ConflictError(`a flow with id "${id}" already exists`);
@@ -153,13 +167,128 @@ export class FlowManager {
 
   /** Replaces a flow; its queues (and their FlowFiles) carry over, and a running flow keeps running. */
   async replace(id: string, input: unknown): Promise<Flow> {
-    const checked = this.check(input);
-    if (checked.flow.id !== id)
-      throw new FlowValidationError([{ path: '/id', message: `must be "${id}", the id in the URL` }]);
+    return this.replaceChecked(id, this.check(input));
+  }
+
+  private replaceChecked(id: string, checked: Checked): Promise<Flow> {
+    if (checked.flow.id !== id) throw mismatch(id);
     return this.locks.run(id, async () => {
       this.entry(id);
       return this.install(checked);
     });
+  }
+
+  /**
+   * Creates a flow as `create` does, but stores one that does not validate too (as NiFi does), as long as it
+   * is a JSON object with a usable id: it gets no engine, cannot start, and its status names every issue.
+   * 400 (FlowValidationError) only for a body that is not an object or has no usable id; 409 when it exists.
+   */
+  async createKeepingInvalid(input: unknown): Promise<SaveOutcome> {
+    const check = this.fullCheck(input);
+    if (check.ok) return { valid: true, flow: await this.createChecked(check) };
+    const id = usableId(input, check.issues);
+    return this.locks.run(id, async () => {
+      if (this.entries.has(id)) throw new ConflictError(`a flow with id "${id}" already exists`);
+      return this.storeInvalid(id, input, check.issues);
+    });
+  }
+
+  /**
+   * Replaces a flow as `replace` does, but stores a definition that does not validate too: the flow's engine
+   * (if any) stops and is kept aside with its queues, the flow is "invalid" until a valid definition is saved,
+   * which then applies to that engine (and starts it again if the flow was running).
+   */
+  async replaceKeepingInvalid(id: string, input: unknown): Promise<SaveOutcome> {
+    const check = this.fullCheck(input);
+    if (check.ok) return { valid: true, flow: await this.replaceChecked(id, check) };
+    if (usableId(input, check.issues) !== id) throw mismatch(id);
+    return this.locks.run(id, async () => {
+      this.entry(id);
+      return this.storeInvalid(id, input, check.issues);
+    });
+  }
+
+  /**
+   * validateFlow, plus what it cannot say when the flow schema already fails (it stops there): the config
+   * issues of every processor whose type is known, so a save names every problem at once.
+   */
+  private fullCheck(input: unknown): FlowCheck {
+    const check = validateFlow(input, this.options.registry, {
+      allowedDirs: this.options.allowedDirs,
+      authenticated: this.options.authenticated,
+    });
+    if (check.ok || checkNesting(input) || validShape(input)) return check;
+    const seen = new Set(check.issues.map((i) => `${i.path}\n${i.message}`));
+    const issues = [...check.issues];
+    for (const issue of this.configIssues(input, '', 0)) {
+      const key = `${issue.path}\n${issue.message}`;
+      if (!seen.has(key)) issues.push(issue);
+      seen.add(key);
+    }
+    return { ok: false, issues };
+  }
+
+  /** The config checks of each processor of a group (or the flow) and its groups, where the type is known. */
+  private configIssues(scope: unknown, at: string, depth: number): ValidationIssue[] {
+    if (!isObject(scope) || depth > 16) return [];
+    const issues: ValidationIssue[] = [];
+    const processors = Array.isArray(scope.processors) ? scope.processors : [];
+    processors.forEach((p: unknown, i) => {
+      if (!isObject(p) || typeof p.type !== 'string' || !this.options.registry.get(p.type)) return;
+      if (p.config !== undefined && !isObject(p.config)) return; // the schema layer said so already
+      issues.push(
+        ...this.options.registry.checkConfig(
+          p.type,
+          p.config,
+          `${at}/processors/${i}/config`,
+          this.options.allowedDirs ?? [],
+          this.options.authenticated ?? false,
+        ).issues,
+      );
+    });
+    const groups = Array.isArray(scope.groups) ? scope.groups : [];
+    groups.forEach((g: unknown, i) => {
+      issues.push(...this.configIssues(g, `${at}/groups/${i}`, depth + 1));
+    });
+    return issues;
+  }
+
+  /**
+   * Saves a definition that does not validate; the flow's engine stops and waits for a valid one. Like a valid
+   * save, it is refused (409) when it drops connections that still hold FlowFiles: checked before the engine
+   * stops and again once it has (nothing can enter them then; a refusal starts it again). Under the lock.
+   */
+  private async storeInvalid(id: string, input: unknown, issues: ValidationIssue[]): Promise<SaveOutcome> {
+    const old = this.entries.get(id);
+    const engine = old?.engine ?? old?.parked;
+    if (old && engine) {
+      const kept = { connections: connectionIds(input).map((c) => ({ id: c })) } as unknown as ResolvedFlow;
+      const refuse = () => {
+        const blocked = nonEmptyRemovals(engine, kept);
+        if (blocked.length > 0) throw new ConflictError('the new definition would drop queued FlowFiles', blocked);
+      };
+      refuse();
+      const wasRunning = old.engine?.isRunning === true;
+      await engine.stop();
+      try {
+        refuse();
+        await this.options.store?.save(id, input);
+      } catch (err) {
+        if (wasRunning) await this.startEngine(old);
+        throw err;
+      }
+    } else await this.options.store?.save(id, input);
+    this.entries.set(id, {
+      id,
+      definition: input,
+      parked: engine,
+      issues,
+      wantRunning: old?.wantRunning ?? false,
+      stoppedProcessors: old?.stoppedProcessors ?? new Set(),
+    });
+    await this.persistState();
+    this.emit(id, old ? 'updated' : 'created');
+    return { valid: false, id, issues };
   }
 
   /** Creates, or replaces when `replace` is set (409 on an id clash otherwise). */
@@ -199,6 +328,8 @@ export class FlowManager {
       return flow;
     }
     if (old && oldEngine) return this.applyChange(old, oldEngine, check);
+    // The first valid definition after an invalid one: it applies to the engine kept aside, as to a running one.
+    if (old?.parked) return this.applyChange(old, old.parked, check);
     await this.options.store?.save(flow.id, flow);
     const engine = this.newEngine(check.resolved);
     const ids = new Set(check.resolved.processors.map((p) => p.id));
@@ -230,6 +361,12 @@ export class FlowManager {
     entry.stoppedProcessors = stoppedProcessors;
     await this.persistState();
     for (const f of failures) this.options.logger.warn({ flow: flow.id, ...f }, 'processor failed to start');
+    if (entry.parked === engine) {
+      entry.engine = engine;
+      entry.parked = undefined;
+      entry.issues = [];
+      if (entry.wantRunning) await this.startEngine(entry);
+    }
     this.emit(flow.id, 'updated');
     return flow;
   }
@@ -237,7 +374,11 @@ export class FlowManager {
   async start(id: string): Promise<{ failures: { processorId: string; error: string }[] }> {
     return this.locks.run(id, async () => {
       const entry = this.entry(id);
-      if (!entry.engine) throw new ConflictError(`flow "${id}" is invalid and cannot start`, entry.issues);
+      if (!entry.engine)
+        throw new ConflictError(
+          `flow "${id}" is invalid and cannot start: ${describeIssues(entry.issues)}`,
+          entry.issues,
+        );
       entry.wantRunning = true;
       await this.persistState();
       const failures = entry.engine.isRunning ? [] : await this.startEngine(entry);
@@ -294,13 +435,14 @@ export class FlowManager {
   async remove(id: string): Promise<void> {
     return this.locks.run(id, async () => {
       const entry = this.entry(id);
-      await entry.engine?.stop();
+      const engine = entry.engine ?? entry.parked;
+      await engine?.stop();
       await this.options.store?.remove(id);
       this.entries.delete(id);
       await this.persistState();
-      if (entry.engine) {
-        for (const c of entry.engine.connections.keys()) await entry.engine.emptyQueue(c);
-        await closeDroppedQueues(entry.engine, undefined);
+      if (engine) {
+        for (const c of engine.connections.keys()) await engine.emptyQueue(c);
+        await closeDroppedQueues(engine, undefined);
       }
       this.emit(id, 'deleted');
     });
@@ -386,7 +528,7 @@ export class FlowManager {
 
   /** Stops every engine; the remembered running state is kept, so a restart resumes the same flows. */
   async close(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => e.engine?.stop()));
+    await Promise.all([...this.entries.values()].map((e) => (e.engine ?? e.parked)?.stop()));
   }
 
   private build(id: string, json: unknown, runtime: FlowRuntimeState | undefined): Entry {
@@ -442,11 +584,13 @@ export class FlowManager {
     return { entry, engine: entry.engine };
   }
 
+  /** An invalid flow's queues stay reachable (listed, emptied) on the engine kept aside for it. */
   private connectionOf(id: string, connectionId: string): FlowEngine {
     const entry = this.entry(id);
-    if (!entry.engine?.connections.has(connectionId))
+    const engine = entry.engine ?? entry.parked;
+    if (!engine?.connections.has(connectionId))
       throw new NotFoundError(`no connection "${connectionId}" in flow "${id}"`);
-    return entry.engine;
+    return engine;
   }
 
   private async persistState(): Promise<void> {
@@ -460,4 +604,34 @@ export class FlowManager {
   private emit(flowId: string, action: FlowChangeAction): void {
     for (const listener of this.listeners) listener({ flowId, action });
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The id of a body that is stored even if invalid; 400 with the issues when it is not an object with one. */
+function usableId(input: unknown, issues: ValidationIssue[]): string {
+  if (isObject(input) && typeof input.id === 'string' && ID.test(input.id)) return input.id;
+  throw new FlowValidationError(issues);
+}
+
+function mismatch(id: string): FlowValidationError {
+  return new FlowValidationError([{ path: '/id', message: `must be "${id}", the id in the URL` }]);
+}
+
+function describeIssues(issues: readonly ValidationIssue[]): string {
+  const shown = issues.slice(0, 3).map((i) => `${i.path || '/'}: ${i.message}`);
+  if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
+  return `${issues.length} problem(s): ${shown.join('; ')}`;
+}
+
+/** The (global) ids of the connections of a flow that may not validate: of the flow and of its groups. */
+function connectionIds(scope: unknown, groups: string[] = [], out: string[] = []): string[] {
+  if (!isObject(scope) || groups.length > 16) return out;
+  for (const c of Array.isArray(scope.connections) ? scope.connections : [])
+    if (isObject(c) && typeof c.id === 'string') out.push(globalId(groups, c.id));
+  for (const g of Array.isArray(scope.groups) ? scope.groups : [])
+    if (isObject(g) && typeof g.id === 'string') connectionIds(g, [...groups, g.id], out);
+  return out;
 }

@@ -88,13 +88,16 @@ describe('flow CRUD', () => {
     await api().delete('/api/flows/crud').expect(404);
   });
 
-  test('an invalid flow is refused with path-named details and nothing is stored', async () => {
+  test('an invalid flow is stored all the same, named with path-named issues, and cannot start', async () => {
     const flow = pipeFlow('bad');
     (flow.processors[0]!.config as Record<string, unknown>).count = 'many';
-    const res = await api().post('/api/flows').send(flow).expect(400);
-    expectErrorBody(res.body);
-    expect(res.body.details).toContainEqual({ path: '/processors/0/config/count', message: 'must be integer' });
-    await api().get('/api/flows/bad').expect(404);
+    const res = await api().post('/api/flows').send(flow).expect(201);
+    expect(res.headers.location).toBe('/api/flows/bad');
+    expect(res.body).toMatchObject({ saved: true, valid: false, id: 'bad' });
+    expect(res.body.issues).toContainEqual({ path: '/processors/0/config/count', message: 'must be integer' });
+    expect((await api().get('/api/flows/bad').expect(200)).body).toEqual(flow);
+    await api().post('/api/flows/bad/start').expect(409);
+    await api().delete('/api/flows/bad').expect(204);
   });
 
   test('409 when creating an id that exists; PUT checks the id and the flow', async () => {
@@ -105,8 +108,9 @@ describe('flow CRUD', () => {
     expect(mismatch.body.details).toEqual([{ path: '/id', message: 'must be "dup", the id in the URL' }]);
     await api().put('/api/flows/missing').send(pipeFlow('missing')).expect(404);
     const broken = { ...pipeFlow('dup'), connections: [] };
-    const invalid = await api().put('/api/flows/dup').send(broken).expect(400);
-    expect(invalid.body.details[0].message).toMatch(/neither connected nor auto-terminated/);
+    const invalid = await api().put('/api/flows/dup').send(broken).expect(200);
+    expect(invalid.body).toMatchObject({ saved: true, valid: false });
+    expect(invalid.body.issues[0].message).toMatch(/neither connected nor auto-terminated/);
     await api().delete('/api/flows/dup').expect(204);
   });
 

@@ -85,15 +85,18 @@ describe('limits and headers', () => {
       ],
       connections: [{ id: 'c', source: 'get', relationships: ['success'], target: 'put' }],
     };
-    const res = await request(t.url).post('/api/flows').send(flow).expect(400);
-    expect(res.body.details).toEqual([
+    // Stored (without an engine: nothing reads /etc), named with its issue; it cannot start.
+    const res = await request(t.url).post('/api/flows').send(flow).expect(201);
+    expect(res.body.valid).toBe(false);
+    await request(t.url).post('/api/flows/files/start').expect(409);
+    expect(res.body.issues).toEqual([
       {
         path: '/processors/0/config/directory',
         message: `directory "/etc" is outside the allowed directories: ${t.dataDir}`,
       },
     ]);
     flow.processors[0]!.config.directory = path.join(t.dataDir, 'in');
-    await request(t.url).post('/api/flows').send(flow).expect(201);
+    expect((await request(t.url).put('/api/flows/files').send(flow).expect(200)).body).toEqual(flow);
   });
 });
 

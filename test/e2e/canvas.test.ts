@@ -286,9 +286,14 @@ describe('the canvas in Chromium', { timeout: 60_000 }, () => {
       expect(await byTestId(page, 'proc-state-gen').getAttribute('title')).toContain('/config/batchSize');
       await textOf(page, 'save-status', 'the indicator to say why it is not saved', (t) => t.includes('1 problem'));
       expect(await byTestId(page, 'flow-start').isDisabled()).toBe(true);
-      // The server kept the last valid definition, so nothing half-broken can run.
-      const stored = await apiJson<Flow>(server, 'GET', '/flows/e2e-invalid');
-      expect(stored.processors[0]!.config).toMatchObject({ batchSize: 1 });
+      // The server stores the invalid definition too (it cannot start: it has no engine), with its issue.
+      const stored = await until('the server to hold the invalid definition', async () => {
+        const f = await apiJson<Flow>(server, 'GET', '/flows/e2e-invalid');
+        return f.processors[0]!.config?.batchSize === 0 ? f : undefined;
+      });
+      expect(stored!.processors[0]!.config).toMatchObject({ batchSize: 0 });
+      const status = await apiJson<{ state: string }>(server, 'GET', '/flows/e2e-invalid/status');
+      expect(status.state).toBe('invalid');
 
       // Fixing the value saves the flow and lets it start.
       await byTestId(page, 'field-config-batchSize').fill('5');

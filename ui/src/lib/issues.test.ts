@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { Flow } from '../api/types';
-import { indexIssues, issuesUnder, pointerSegment } from './issues';
+import { indexIssues, issuesUnder, pointerSegment, queuedRemovals } from './issues';
 
 const flow: Flow = {
   schemaVersion: 1,
@@ -39,4 +39,17 @@ test('issuesUnder keeps the issues below a prefix, relative to it', () => {
   expect(issuesUnder(index.processors.gen, '/config')).toMatchObject([{ path: '/attributes/a~1b' }]);
   expect(issuesUnder(index.processors.gen, '/schedule')).toMatchObject([{ path: '/period' }]);
   expect(pointerSegment('a/b~c')).toBe('a~1b~0c');
+});
+
+test("the connections and counts of the server's 409 for a save that would drop queued FlowFiles", () => {
+  const hold = (id: string, n: number) => ({
+    path: '/connections',
+    message: `connection "${id}" is removed but still holds ${n} FlowFile(s); empty its queue first or keep the connection`,
+  });
+  expect(queuedRemovals([hold('gen-to-log', 5), hold('a__b', 1200), hold('gen-to-log', 5)])).toEqual([
+    { connectionId: 'gen-to-log', count: 5 },
+    { connectionId: 'a__b', count: 1200 },
+  ]);
+  expect(queuedRemovals([{ path: '', message: 'a flow with id "x" already exists' }])).toEqual([]);
+  expect(queuedRemovals([])).toEqual([]);
 });

@@ -55,3 +55,22 @@ export function pointerSegment(key: string): string {
 export function formatIssue(issue: { path: string; message: string }): string {
   return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
 }
+
+/** A connection a save would drop while it still holds FlowFiles. */
+export interface QueuedRemoval {
+  connectionId: string;
+  count: number;
+}
+
+/**
+ * The connections named by the server's 409 for a save that would drop queued FlowFiles (its details say
+ * `connection "<id>" is removed but still holds <n> FlowFile(s)...`); empty for any other refusal.
+ */
+export function queuedRemovals(details: readonly ValidationIssue[]): QueuedRemoval[] {
+  const out: QueuedRemoval[] = [];
+  for (const d of details) {
+    const m = /^connection "([^"]+)" is removed but still holds (\d+) FlowFile/.exec(d.message);
+    if (m && !out.some((r) => r.connectionId === m[1])) out.push({ connectionId: m[1]!, count: Number(m[2]) });
+  }
+  return out;
+}

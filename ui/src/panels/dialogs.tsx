@@ -1,6 +1,17 @@
-/** Modal dialogs: new flow, a list of problems, a confirmation; and notices (the login page: ./login). */
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+/**
+ * Modal dialogs: new flow, a list of problems, a deletion that would drop queued FlowFiles, a confirmation; and
+ * notices (the login page: ./login).
+ */
+import { type FormEvent, type ReactNode, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { Flow } from '../api/types';
 import { useStore } from '../store';
+import {
+  cancelQueuedDelete,
+  emptyQueuesAndSave,
+  onQueuedConflict,
+  type QueuedConflict,
+  queuedConflict,
+} from '../store/autosave';
 
 export function Dialog(props: {
   title: string;
@@ -74,7 +85,17 @@ export function NewFlowDialog({ onCreate, onCancel }: { onCreate(name: string): 
   );
 }
 
+/** The app's dialogs about a refused action: a list of problems, and a deletion of queued FlowFiles. */
 export function ProblemsDialog() {
+  return (
+    <>
+      <QueuedDeleteDialog />
+      <ProblemList />
+    </>
+  );
+}
+
+function ProblemList() {
   const problems = useStore((s) => s.problems);
   if (!problems) return null;
   const close = () => useStore.getState().showProblems(null);
@@ -102,6 +123,68 @@ export function ProblemsDialog() {
       )}
     </Dialog>
   );
+}
+
+/**
+ * The server refused a save (409) that drops connections still holding FlowFiles (a deleted connection, or a
+ * deleted processor's): one question, naming each connection and its count. "Empty the queue and delete"
+ * empties them (each emptied FlowFile a DROP) and saves again; "Cancel" undoes the deletion.
+ */
+export function QueuedDeleteDialog() {
+  const question = useSyncExternalStore(onQueuedConflict, queuedConflict);
+  if (!question) return null;
+  const total = question.removals.reduce((n, r) => n + r.count, 0);
+  const several = question.removals.length > 1;
+  return (
+    <Dialog
+      title={several ? 'Delete connections that hold FlowFiles?' : 'Delete a connection that holds FlowFiles?'}
+      testId="queued-delete-dialog"
+      onClose={cancelQueuedDelete}
+      footer={
+        <>
+          <button type="button" className="btn" data-testid="queued-delete-cancel" onClick={cancelQueuedDelete}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn danger"
+            data-testid="queued-delete-confirm"
+            onClick={() => void emptyQueuesAndSave()}
+          >
+            {several ? 'Empty the queues and delete' : 'Empty the queue and delete'}
+          </button>
+        </>
+      }
+    >
+      <p style={{ margin: 0 }}>
+        {`The deletion removes ${several ? 'connections whose queues hold' : 'a connection whose queue holds'} ${flowFiles(total)}. Empty ${several ? 'them' : 'it'} (each FlowFile is dropped, recorded as a DROP) and delete, or cancel to put back what was deleted.`}
+      </p>
+      <ul className="issue-list" data-testid="queued-delete-list">
+        {question.removals.map((r) => (
+          <li key={r.connectionId} data-connection={r.connectionId}>
+            <code>{r.connectionId}</code>
+            {`${describeConnection(question, r.connectionId)}${flowFiles(r.count)} queued`}
+          </li>
+        ))}
+      </ul>
+    </Dialog>
+  );
+}
+
+const flowFiles = (n: number) => (n === 1 ? '1 FlowFile' : `${n.toLocaleString()} FlowFiles`);
+
+/** "Generate → Log: " from the document before the deletion, when the connection is a top-level one. */
+function describeConnection(question: QueuedConflict, connectionId: string): string {
+  const { history, doc } = useStore.getState();
+  const before: Flow | undefined = history.past.at(-1);
+  const c = before?.connections.find((x) => x.id === connectionId);
+  if (!before || !c || doc?.id !== question.flowId) return '';
+  const name = (end: unknown) => {
+    if (typeof end !== 'string') return 'a port';
+    const p = before.processors.find((x) => x.id === end);
+    return p?.name ?? end;
+  };
+  return `${name(c.source)} → ${name(c.target)}: `;
 }
 
 export function ConfirmDialog(props: {

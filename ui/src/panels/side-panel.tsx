@@ -102,7 +102,7 @@ function FlowOverview() {
       )}
       {all.length > 0 && (
         <div className="banner warn" data-testid="flow-issues">
-          <strong>{all.length === 1 ? '1 problem' : `${all.length} problems`} keep this flow from being saved:</strong>
+          <strong>{all.length === 1 ? '1 problem' : `${all.length} problems`} keep this flow from starting:</strong>
           <ul>
             {all.map((i) => (
               <li key={i.fullPath + i.message}>{formatIssue({ path: i.fullPath, message: i.message })}</li>

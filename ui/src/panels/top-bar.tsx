@@ -160,7 +160,9 @@ function FlowName({ name, readOnly }: { name: string; readOnly: boolean }) {
 
 function SaveIndicator() {
   const save = useStore((s) => s.save);
+  const revision = useStore((s) => s.revision);
   const problems = save.issues.count;
+  const problemText = problems === 1 ? '1 problem' : `${problems} problems`;
   const text =
     save.status === 'saved'
       ? 'Saved'
@@ -169,7 +171,10 @@ function SaveIndicator() {
         : save.status === 'pending'
           ? 'Unsaved changes'
           : save.status === 'invalid'
-            ? `Not saved: ${problems === 1 ? '1 problem' : `${problems} problems`}`
+            ? // The server keeps a flow with problems (it cannot start); a 400 left it unsaved.
+              save.savedRevision === revision
+              ? `Saved · ${problemText}`
+              : `Not saved: ${problemText}`
             : 'Save failed';
   const failed = save.status === 'invalid' || save.status === 'error';
   const open = () => {

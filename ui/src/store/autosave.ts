@@ -1,12 +1,14 @@
 /**
  * Saves the open flow to the server shortly after each committed edit (debounced), one request at a time.
- * A refused save is shown, never swallowed: 400 answers become the flow's validation issues ("invalid", the
- * nodes are marked), other failures an error with the server's message. Unsaved documents are kept as a draft
- * in localStorage so a reload loses nothing.
+ * The server keeps a flow whatever its validity: an invalid one is saved too and answered with every issue
+ * ("invalid", the nodes are marked, the flow cannot start). A refused save is shown, never swallowed: a 409 for
+ * connections dropped while they hold FlowFiles opens one dialog (empty them and delete, or undo the deletion;
+ * see QueuedConflict), a 400 becomes the issues, other failures an error with the server's message. Documents
+ * the server does not hold (offline, refused) are kept as a draft in localStorage so a reload loses nothing.
  */
 import { ApiError, api } from '../api/client';
-import type { Flow } from '../api/types';
-import { indexIssues, NO_ISSUES } from '../lib/issues';
+import type { Flow, ValidationIssue } from '../api/types';
+import { indexIssues, NO_ISSUES, type QueuedRemoval, queuedRemovals } from '../lib/issues';
 import { can } from '../lib/roles';
 import { useStore } from './index';
 
@@ -15,6 +17,72 @@ const DRAFT_PREFIX = 'sluice.draft.';
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 let inFlight: Promise<void> | undefined;
+
+/** The server's answer to saving a flow that does not validate: stored all the same. */
+interface SavedInvalid {
+  saved: true;
+  valid: false;
+  issues: ValidationIssue[];
+}
+
+function isSavedInvalid(answer: unknown): answer is SavedInvalid {
+  const a = answer as Partial<SavedInvalid> | null;
+  return a?.saved === true && a.valid === false && Array.isArray(a.issues);
+}
+
+/** A save refused (409) because it drops connections that still hold FlowFiles: the dialog's question. */
+export interface QueuedConflict {
+  flowId: string;
+  /** The document revision the refused save was for. */
+  revision: number;
+  removals: QueuedRemoval[];
+}
+
+let conflict: QueuedConflict | null = null;
+const conflictListeners = new Set<() => void>();
+
+function setConflict(next: QueuedConflict | null): void {
+  if (conflict === next) return;
+  conflict = next;
+  for (const listener of conflictListeners) listener();
+}
+
+/** For useSyncExternalStore: the open question, if any. */
+export function queuedConflict(): QueuedConflict | null {
+  return conflict;
+}
+
+export function onQueuedConflict(listener: () => void): () => void {
+  conflictListeners.add(listener);
+  return () => conflictListeners.delete(listener);
+}
+
+/** "Empty the queue and delete": empties each named queue on the server, then saves the document again. */
+export async function emptyQueuesAndSave(): Promise<void> {
+  const question = conflict;
+  if (!question) return;
+  setConflict(null);
+  try {
+    for (const r of question.removals) await api.emptyQueue(question.flowId, r.connectionId);
+  } catch (err) {
+    useStore.getState().notify(`Emptying the queue failed: ${(err as Error).message}`, 'error');
+    return;
+  }
+  if (useStore.getState().meta?.id !== question.flowId) return;
+  useStore.getState().setSave({ status: 'pending' });
+  // FlowFiles that arrived meanwhile are refused again: the dialog then asks with the new counts.
+  await flushSave();
+}
+
+/** "Cancel": the canvas goes back to before the deletion (one undo), which is then saved as usual. */
+export function cancelQueuedDelete(): void {
+  const question = conflict;
+  setConflict(null);
+  const state = useStore.getState();
+  if (!question || state.meta?.id !== question.flowId) return;
+  if (state.revision === question.revision) state.undo();
+  else state.setSave({ status: 'pending' });
+}
 
 export function draftOf(flowId: string): Flow | null {
   try {
@@ -35,16 +103,27 @@ async function saveNow(): Promise<void> {
   const flowId = doc.id;
   setSave({ status: 'saving' });
   try {
-    await api.saveFlow(doc);
+    const answer: unknown = await api.saveFlow(doc);
     if (useStore.getState().meta?.id !== flowId) return;
     dropDraft(flowId);
+    setConflict(null);
     const now = useStore.getState().revision;
-    setSave({
-      status: now === revision ? 'saved' : 'pending',
-      savedRevision: revision,
-      issues: NO_ISSUES,
-      message: undefined,
-    });
+    if (isSavedInvalid(answer)) {
+      // The server holds it; it cannot start until its problems are fixed. Every issue is marked at once.
+      const count = answer.issues.length;
+      setSave({
+        status: now === revision ? 'invalid' : 'pending',
+        savedRevision: revision,
+        issues: indexIssues(doc, answer.issues),
+        message: `Saved with ${count === 1 ? '1 problem' : `${count} problems`}; the flow cannot start until they are fixed`,
+      });
+    } else
+      setSave({
+        status: now === revision ? 'saved' : 'pending',
+        savedRevision: revision,
+        issues: NO_ISSUES,
+        message: undefined,
+      });
     const { flows, setFlows } = useStore.getState();
     if (flows.some((f) => f.id === flowId && f.name !== doc.name))
       setFlows(flows.map((f) => (f.id === flowId ? { ...f, name: doc.name } : f)));
@@ -56,7 +135,11 @@ async function saveNow(): Promise<void> {
       setSave({ status: 'pending' });
       return;
     }
-    if (err instanceof ApiError && err.status === 400 && err.details.length > 0)
+    const removals = err instanceof ApiError && err.status === 409 ? queuedRemovals(err.details) : [];
+    if (removals.length > 0) {
+      setSave({ status: 'error', message: err instanceof Error ? err.message : String(err) });
+      setConflict({ flowId, revision, removals });
+    } else if (err instanceof ApiError && err.status === 400 && err.details.length > 0)
       setSave({ status: 'invalid', issues: indexIssues(doc, err.details), message: err.message });
     else {
       setSave({ status: 'error', message: (err as Error).message });
