@@ -2,7 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Flow } from './api/types';
-import { canvasToFlow, flowToCanvas, hasPositions, INPUT_HANDLE, kebab, uniqueId } from './flow-mapping';
+import {
+  canvasToFlow,
+  flowToCanvas,
+  groupInHandle,
+  groupOutHandle,
+  hasPositions,
+  INPUT_HANDLE,
+  kebab,
+  levelAt,
+  uniqueId,
+} from './flow-mapping';
 
 const examplesDir = path.resolve(import.meta.dirname, '../../flows/examples');
 const examples = readdirSync(examplesDir)
@@ -100,5 +110,75 @@ describe('ids', () => {
   test('kebab turns a processor type into an id base', () => {
     expect(kebab('GenerateFlowFile')).toBe('generate-flow-file');
     expect(kebab('PutHTTPRequest')).toBe('put-http-request');
+  });
+});
+
+describe('levels of a flow with groups', () => {
+  const nested = examples.find(([f]) => f === 'nested-groups.json')![1];
+
+  test.each([[[]], [['intake']], [['intake', 'checks']], [['intake', 'checks', 'pricing']]])(
+    'the level at %j round-trips to the same flow',
+    (path) => {
+      const { meta, nodes, edges, others } = flowToCanvas(nested, path);
+      expect(meta.path ?? []).toEqual(path);
+      expect(canvasToFlow(meta, nodes, edges, others)).toEqual(nested);
+      // Without the level nodes the level keeps what it had.
+      expect(canvasToFlow(meta, nodes, edges)).toEqual(nested);
+    },
+  );
+
+  test('the top level draws the group card, the label and the connections to its ports', () => {
+    const { nodes, edges, others } = flowToCanvas(nested);
+    expect(nodes.map((n) => n.id)).toEqual(['generate', 'log-accepted', 'log-rejected']);
+    expect(others.map((n) => [n.type, n.id])).toEqual([
+      ['processGroup', 'intake'],
+      ['label', 'about'],
+    ]);
+    expect(others.find((n) => n.id === 'about')!.zIndex).toBeLessThan(0);
+    expect(edges.find((e) => e.id === 'generate-to-intake')).toMatchObject({
+      source: 'generate',
+      sourceHandle: 'success',
+      target: 'intake',
+      targetHandle: groupInHandle('orders'),
+    });
+    expect(edges.find((e) => e.id === 'accepted-to-log')).toMatchObject({
+      source: 'intake',
+      sourceHandle: groupOutHandle('accepted'),
+      target: 'log-accepted',
+      targetHandle: INPUT_HANDLE,
+    });
+  });
+
+  test('inside a group its ports are nodes and a funnel passes through one handle', () => {
+    const { nodes, edges, others } = flowToCanvas(nested, ['intake']);
+    expect(nodes.map((n) => n.id)).toEqual(['tag']);
+    expect(others.map((n) => [n.type, n.id])).toEqual([
+      ['processGroup', 'checks'],
+      ['funnel', 'rejects'],
+      ['inputPort', 'orders'],
+      ['outputPort', 'accepted'],
+      ['outputPort', 'rejected'],
+    ]);
+    expect(edges.find((e) => e.id === 'orders-to-tag')).toMatchObject({ source: 'orders', sourceHandle: 'out' });
+    expect(edges.find((e) => e.id === 'rejects-to-rejected')).toMatchObject({
+      source: 'rejects',
+      sourceHandle: 'out',
+      target: 'rejected',
+      targetHandle: INPUT_HANDLE,
+    });
+  });
+
+  test('an edit at a nested level is written back into its place', () => {
+    const { meta, nodes, edges, others } = flowToCanvas(nested, ['intake', 'checks']);
+    const moved = nodes.map((n) => (n.id === 'validate' ? { ...n, position: { x: 42, y: 43 } } : n));
+    const back = canvasToFlow(meta, moved, edges, others);
+    expect(levelAt(back, ['intake', 'checks'])!.processors![0]!.position).toEqual({ x: 42, y: 43 });
+    expect(back.processors).toEqual(nested.processors);
+    expect(levelAt(back, ['intake'])!.processors).toEqual(levelAt(nested, ['intake'])!.processors);
+  });
+
+  test('a path that is not there falls back to the deepest level that is', () => {
+    expect(flowToCanvas(nested, ['intake', 'nope']).meta.path).toEqual(['intake']);
+    expect(flowToCanvas(nested, ['nope']).meta.path).toBeUndefined();
   });
 });

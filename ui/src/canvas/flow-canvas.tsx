@@ -14,8 +14,9 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useState } from 'react';
+import { type DragEvent, useCallback, useMemo, useState } from 'react';
 import {
+  type CanvasNode,
   INPUT_HANDLE,
   type ProcessorNode as ProcessorNodeType,
   type QueueEdge as QueueEdgeType,
@@ -23,14 +24,25 @@ import {
 import { useStore } from '../store';
 import { autoLayout, importFlowFile, NODE_WIDTH } from '../store/session';
 import { useCan } from '../store/use-can';
+import { Breadcrumbs } from './breadcrumbs';
+import { FunnelNode, GroupNode, InputPortNode, LabelNode, OutputPortNode } from './group-node';
 import { ProcessorNode } from './processor-node';
 import { QueueEdge } from './queue-edge';
 import { useShortcuts } from './use-shortcuts';
 
 /** The MIME type a palette item carries while dragged. */
 export const PROCESSOR_DRAG_TYPE = 'application/x-sluice-processor';
+/** The MIME type of a dragged funnel or label palette item ("funnel" / "label"). */
+export const SHAPE_DRAG_TYPE = 'application/x-sluice-shape';
 
-const nodeTypes = { processor: ProcessorNode };
+const nodeTypes = {
+  processor: ProcessorNode,
+  processGroup: GroupNode,
+  funnel: FunnelNode,
+  label: LabelNode,
+  inputPort: InputPortNode,
+  outputPort: OutputPortNode,
+};
 const edgeTypes = { queue: QueueEdge };
 const CATEGORY_COLORS: Record<string, string> = {
   source: '#0891b2',
@@ -62,7 +74,12 @@ export function FlowCanvas() {
 
 /** The canvas of one flow (remounted per flow, so the view fits each flow once as it opens). */
 function CanvasView() {
-  const nodes = useStore((s) => s.nodes);
+  const processorNodes = useStore((s) => s.nodes);
+  const others = useStore((s) => s.others);
+  const nodes = useMemo<CanvasNode[]>(() => [...others, ...processorNodes], [others, processorNodes]);
+  const path = useStore((s) => s.path);
+  const canGroup = useStore((s) => s.nodes.some((n) => n.selected));
+  const ungroupable = useStore((s) => s.others.find((n) => n.selected && n.type === 'processGroup')?.id);
   const edges = useStore((s) => s.edges);
   const onNodesChange = useStore((s) => s.onNodesChange);
   const onEdgesChange = useStore((s) => s.onEdgesChange);
@@ -75,13 +92,19 @@ function CanvasView() {
   const [fileOver, setFileOver] = useState(false);
   // Fit the view to a flow that has processors; an empty flow keeps the default view, so the first processor
   // dropped stays where it was dropped.
-  const [fitOnOpen] = useState(() => useStore.getState().nodes.length > 0);
+  const [fitOnOpen] = useState(() => useStore.getState().nodes.length + useStore.getState().others.length > 0);
+  const refit = () => requestAnimationFrame(() => void fitView({ padding: 0.2, maxZoom: 1, duration: 200 }));
   // Only an admin edits: other roles look, select and lay out (for themselves; nothing is saved).
   const canEdit = useCan('admin');
   useShortcuts(canEdit);
 
   const isValidConnection = useCallback((c: Connection | Edge) => {
     const st = useStore.getState();
+    const other = st.others.find((n) => n.id === c.target);
+    if (other) {
+      if (other.type === 'processGroup') return Boolean(c.targetHandle?.startsWith('@in:'));
+      return (other.type === 'funnel' || other.type === 'outputPort') && c.targetHandle === INPUT_HANDLE;
+    }
     const target = st.nodes.find((n) => n.id === c.target);
     if (!target || c.targetHandle !== INPUT_HANDLE) return false;
     return st.catalog.byType[target.data.spec.type]?.input !== 'forbidden';
@@ -112,7 +135,7 @@ function CanvasView() {
   const onDragOver = (e: DragEvent) => {
     if (!canEdit) return;
     const types = [...e.dataTransfer.types];
-    if (!types.includes(PROCESSOR_DRAG_TYPE) && !types.includes('Files')) return;
+    if (!types.includes(PROCESSOR_DRAG_TYPE) && !types.includes(SHAPE_DRAG_TYPE) && !types.includes('Files')) return;
     e.preventDefault();
     e.dataTransfer.dropEffect = 'copy';
     if (hasFiles(e) !== fileOver) setFileOver(hasFiles(e));
@@ -122,6 +145,13 @@ function CanvasView() {
     e.preventDefault();
     if (!canEdit) return;
     setFileOver(false);
+    const shape = e.dataTransfer.getData(SHAPE_DRAG_TYPE);
+    if (shape) {
+      const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      if (shape === 'funnel') useStore.getState().addFunnel({ x: at.x - 20, y: at.y - 20 });
+      else useStore.getState().addLabel({ x: at.x - 110, y: at.y - 40 });
+      return;
+    }
     const type = e.dataTransfer.getData(PROCESSOR_DRAG_TYPE);
     if (type) {
       const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
@@ -151,7 +181,7 @@ function CanvasView() {
           </marker>
         </defs>
       </svg>
-      <ReactFlow<ProcessorNodeType, QueueEdgeType>
+      <ReactFlow<CanvasNode, QueueEdgeType>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
@@ -159,6 +189,12 @@ function CanvasView() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
+        onNodeDoubleClick={(_e, node) => {
+          if (node.type !== 'processGroup') return;
+          useStore.getState().enterGroup(node.id);
+          refit();
+        }}
+        zoomOnDoubleClick={false}
         nodesDraggable={canEdit}
         nodesConnectable={canEdit}
         onConnectEnd={onConnectEnd}
@@ -227,6 +263,31 @@ function CanvasView() {
           >
             ⇅ Auto-layout
           </button>
+          <button
+            type="button"
+            className="btn small"
+            data-testid="group-selection"
+            hidden={!canEdit}
+            disabled={!canGroup}
+            onClick={() => useStore.getState().groupSelection()}
+            title="Move the selected processors into a new group (Ctrl+G)"
+          >
+            ▣ Group
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            data-testid="ungroup"
+            hidden={!canEdit}
+            disabled={!ungroupable}
+            onClick={() => ungroupable && useStore.getState().ungroup(ungroupable)}
+            title="Move the selected group's content out to this level (Ctrl+Shift+G)"
+          >
+            ⊟ Ungroup
+          </button>
+        </Panel>
+        <Panel position="bottom-center">
+          <Breadcrumbs key={path.join('/')} />
         </Panel>
         {nodes.length === 0 && (
           <Panel position="top-center">

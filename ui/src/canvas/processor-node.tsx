@@ -6,7 +6,7 @@
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { INPUT_HANDLE, type ProcessorNode as ProcessorNodeType } from '../flow-mapping';
+import { globalIdAt, INPUT_HANDLE, type ProcessorNode as ProcessorNodeType } from '../flow-mapping';
 import { formatBytes, formatCount } from '../lib/format';
 import { formatIssue } from '../lib/issues';
 import { useStore } from '../store';
@@ -16,8 +16,9 @@ import { useRelationships } from './use-relationships';
 function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>) {
   const { spec } = data;
   const descriptor = useStore((s) => s.catalog.byType[spec.type]);
-  const status = useStore((s) => s.status?.processors[id]);
-  const issues = useStore((s) => s.save.issues.processors[id]);
+  // The status stream and the validator name a processor inside groups by its global id.
+  const status = useStore((s) => s.status?.processors[globalIdAt(s.path, id)]);
+  const issues = useStore((s) => s.save.issues.processors[globalIdAt(s.path, id)] ?? s.save.issues.processors[id]);
   const usedRelationships = useStore(
     useShallow((s) => s.edges.filter((e) => e.source === id).flatMap((e) => e.data?.spec.relationships ?? [])),
   );

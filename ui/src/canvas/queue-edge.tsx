@@ -6,7 +6,7 @@
  */
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { memo } from 'react';
-import type { QueueEdge as QueueEdgeType } from '../flow-mapping';
+import { globalIdAt, type QueueEdge as QueueEdgeType } from '../flow-mapping';
 import { labelFraction, pointOnConnection, quarantineMarker } from '../lib/edge-label';
 import { fillLevel } from '../lib/fill-level';
 import { formatAge, formatBytes, formatCount } from '../lib/format';
@@ -25,7 +25,7 @@ function selfLoopPath(sx: number, sy: number, tx: number, ty: number): [string, 
 function QueueEdgeView(props: EdgeProps<QueueEdgeType>) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } =
     props;
-  const queue = useStore((s) => s.status?.connections[id]);
+  const queue = useStore((s) => s.status?.connections[globalIdAt(s.path, id)]);
   const hasIssues = useStore((s) => (s.save.issues.connections[id]?.length ?? 0) > 0);
   // Other processors feeding the same target, and other connections leaving the same handle.
   const fanIn = useStore((s) => new Set(s.edges.filter((e) => e.target === target).map((e) => e.source)).size);

@@ -1,5 +1,6 @@
 /**
- * Canvas keyboard shortcuts: Delete, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+A. Without
+ * Canvas keyboard shortcuts: Delete, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+A, Ctrl+G (group
+ * the selected processors) / Ctrl+Shift+G (ungroup the selected group). Without
  * `editable` (a role that may not edit) only Ctrl+C and Ctrl+A.
  */
 import { useEffect } from 'react';
@@ -24,7 +25,13 @@ export function useShortcuts(editable = true): void {
       else if (mod && key === 'c') {
         if (!st.copySelection()) return;
       } else if (mod && key === 'v') st.paste();
-      else if (mod && key === 'a') st.select({ nodes: st.nodes.map((n) => n.id), edges: st.edges.map((x) => x.id) });
+      else if (mod && key === 'g' && !e.shiftKey) {
+        if (!st.groupSelection()) return;
+      } else if (mod && key === 'g' && e.shiftKey) {
+        const group = st.others.find((n) => n.selected && n.type === 'processGroup');
+        if (!group || !st.ungroup(group.id)) return;
+      } else if (mod && key === 'a')
+        st.select({ nodes: [...st.nodes, ...st.others].map((n) => n.id), edges: st.edges.map((x) => x.id) });
       else return;
       e.preventDefault();
     };

@@ -5,7 +5,7 @@
 import { useReactFlow } from '@xyflow/react';
 import { useMemo, useState } from 'react';
 import type { ProcessorCategory, ProcessorDescriptor } from '../api/types';
-import { PROCESSOR_DRAG_TYPE } from '../canvas/flow-canvas';
+import { PROCESSOR_DRAG_TYPE, SHAPE_DRAG_TYPE } from '../canvas/flow-canvas';
 import { useStore } from '../store';
 import { NODE_WIDTH } from '../store/session';
 import { useCan } from '../store/use-can';
@@ -40,19 +40,31 @@ export function Palette() {
     [processors, query],
   );
 
-  const addAtCenter = (type: string) => {
+  /** A free spot in the middle of the canvas for a new item `width` wide. */
+  const centerSpot = (width: number) => {
     const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
-    if (!canvas) return;
+    if (!canvas) return undefined;
     const at = screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 });
-    const spot = { x: at.x - NODE_WIDTH / 2, y: at.y - 60 };
-    // Double-clicking again does not stack the new card exactly on the last one.
+    const spot = { x: at.x - width / 2, y: at.y - 60 };
+    // Adding again does not stack the new item exactly on the last one.
+    const { nodes, others } = useStore.getState();
     const taken = (p: { x: number; y: number }) =>
-      useStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < 20 && Math.abs(n.position.y - p.y) < 20);
+      [...nodes, ...others].some((n) => Math.abs(n.position.x - p.x) < 20 && Math.abs(n.position.y - p.y) < 20);
     for (let i = 0; i < 50 && taken(spot); i++) {
       spot.x += 30;
       spot.y += 30;
     }
-    useStore.getState().addProcessor(type, spot);
+    return spot;
+  };
+  const addAtCenter = (type: string) => {
+    const spot = centerSpot(NODE_WIDTH);
+    if (spot) useStore.getState().addProcessor(type, spot);
+  };
+  const addShape = (shape: 'funnel' | 'label') => {
+    const spot = centerSpot(shape === 'funnel' ? 40 : 220);
+    if (!spot) return;
+    if (shape === 'funnel') useStore.getState().addFunnel(spot);
+    else useStore.getState().addLabel(spot);
   };
 
   return (
@@ -68,6 +80,38 @@ export function Palette() {
         />
       </div>
       <div className="palette-list">
+        <section className="palette-group">
+          <h3>Canvas</h3>
+          {(
+            [
+              ['funnel', 'Funnel', 'Merges connections into one (FlowFiles pass through unchanged).'],
+              ['label', 'Label', 'A note on the canvas; nothing runs on it.'],
+            ] as const
+          ).map(([shape, title, description]) => (
+            <button
+              type="button"
+              key={shape}
+              className="palette-item shape"
+              draggable={hasFlow}
+              disabled={!hasFlow}
+              data-testid={`palette-${shape}`}
+              title={`${description}\n\nDrag onto the canvas (or press Enter / double-click) to add.`}
+              onDragStart={(e) => {
+                e.dataTransfer.setData(SHAPE_DRAG_TYPE, shape);
+                e.dataTransfer.effectAllowed = 'copy';
+              }}
+              onDoubleClick={() => addShape(shape)}
+              onKeyDown={(e) => {
+                if (e.key !== 'Enter') return;
+                e.preventDefault();
+                addShape(shape);
+              }}
+            >
+              <strong>{title}</strong>
+              <span>{description}</span>
+            </button>
+          ))}
+        </section>
         {error && <p className="error-text">The processor types could not be loaded: {error}</p>}
         {groups.map((g) => (
           <section className="palette-group" key={g.category}>

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Flow } from '../api/types';
 import { canvasToFlow, flowToCanvas } from '../flow-mapping';
-import { connectRelationship, copySelected, pasteClip, removeSelected } from './edits';
+import { connectRelationship, copySelected, groupProcessors, pasteClip, removeSelected, ungroupGroup } from './edits';
 import { EMPTY_HISTORY, record, redo, undo } from './history';
 
 const flow: Flow = {
@@ -97,5 +99,97 @@ describe('history', () => {
     expect(r1.flow.name).toBe('b');
     h = record(r1.history, r1.flow);
     expect(redo(h, { ...flow, name: 'd' })).toBeNull();
+  });
+});
+
+describe('group and ungroup', () => {
+  const byId = <T extends { id: string }>(list: readonly T[] | undefined) =>
+    [...(list ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+
+  test('grouping two processors cuts the crossing connections at new ports', () => {
+    const out = groupProcessors(flow, ['route', 'log'], { id: 'g', name: 'Routing' })!;
+    expect(out.groupId).toBe('g');
+    const level = out.level;
+    expect(level.processors!.map((p) => p.id)).toEqual(['gen']);
+    const group = level.groups![0]!;
+    expect(group).toMatchObject({ id: 'g', name: 'Routing', position: { x: 0, y: 200 } });
+    expect(group.processors!.map((p) => [p.id, p.position])).toEqual([
+      ['route', { x: 0, y: 0 }],
+      ['log', { x: 0, y: 200 }],
+    ]);
+    expect(group.inputPorts!.map((p) => p.id)).toEqual(['from-gen']);
+    expect(group.outputPorts).toEqual([]);
+    // Outside: gen's relationship now leads to the group's input port.
+    expect(level.connections).toEqual([
+      { id: 'gen-route', source: 'gen', relationships: ['success'], target: { group: 'g', port: 'from-gen' } },
+    ]);
+    // Inside: from the port to route, and route → log as it was.
+    expect(byId(group.connections)).toEqual([
+      { id: 'gen-route', source: 'from-gen', relationships: ['success'], target: 'route' },
+      { id: 'route-log', source: 'route', relationships: ['big'], target: 'log' },
+    ]);
+  });
+
+  test('a connection leaving the group becomes an output port and one from {group, port}', () => {
+    const { level } = groupProcessors(flow, ['gen', 'route'], { id: 'src' })!;
+    const group = level.groups![0]!;
+    expect(group.outputPorts!.map((p) => p.id)).toEqual(['to-log']);
+    expect(level.connections).toEqual([
+      { id: 'route-log', source: { group: 'src', port: 'to-log' }, relationships: ['success'], target: 'log' },
+    ]);
+    expect(byId(group.connections)).toContainEqual({
+      id: 'route-log',
+      source: 'route',
+      relationships: ['big'],
+      target: 'to-log',
+    });
+  });
+
+  test('ungroup undoes group (processors, positions and connections)', () => {
+    for (const ids of [['route', 'log'], ['gen', 'route'], ['route'], ['gen', 'route', 'log']]) {
+      const { level, groupId } = groupProcessors(flow, ids)!;
+      const back = ungroupGroup(level, groupId)!;
+      expect(back.groups).toEqual([]);
+      expect(byId(back.processors)).toEqual(byId(flow.processors));
+      expect(byId(back.connections)).toEqual(byId(flow.connections));
+    }
+  });
+
+  test('ungroup renames what would clash, and refuses a group that holds groups', () => {
+    const level = {
+      processors: [{ id: 'a', type: 'LogAttribute', position: { x: 0, y: 0 } }],
+      connections: [],
+      groups: [
+        {
+          id: 'g',
+          position: { x: 100, y: 100 },
+          processors: [{ id: 'a', type: 'LogAttribute', position: { x: 5, y: 5 } }],
+          connections: [],
+        },
+        { id: 'h', groups: [{ id: 'inner' }] },
+      ],
+    };
+    const out = ungroupGroup(level, 'g')!;
+    expect(out.processors!.map((p) => [p.id, p.position])).toEqual([
+      ['a', { x: 0, y: 0 }],
+      ['a-2', { x: 105, y: 105 }],
+    ]);
+    expect(ungroupGroup(level, 'h')).toBeNull();
+    expect(groupProcessors(level, ['nope'])).toBeNull();
+  });
+
+  test('grouping inside the nested example keeps a flow that round-trips through the canvas', () => {
+    const nested = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '../../../flows/examples/nested-groups.json'), 'utf8'),
+    ) as Flow;
+    const { level } = groupProcessors(nested, ['log-accepted', 'log-rejected'], { id: 'logs' })!;
+    const group = level.groups!.find((g) => g.id === 'logs')!;
+    expect(group.inputPorts!.map((p) => p.id)).toEqual(['from-intake-accepted', 'from-intake-rejected']);
+    expect(level.connections).toContainEqual({
+      id: 'accepted-to-log',
+      source: { group: 'intake', port: 'accepted' },
+      relationships: ['success'],
+      target: { group: 'logs', port: 'from-intake-accepted' },
+    });
   });
 });

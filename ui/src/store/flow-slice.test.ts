@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Flow, ProcessorDescriptor } from '../api/types';
 import { createAppStore } from './index';
@@ -126,5 +128,72 @@ describe('flow slice', () => {
     expect(s().revision).toBe(2);
     s().renameFlow('Renamed');
     expect(s().revision).toBe(2);
+  });
+});
+
+describe('levels, funnels, labels and groups in the store', () => {
+  const nested = JSON.parse(
+    readFileSync(path.resolve(import.meta.dirname, '../../../flows/examples/nested-groups.json'), 'utf8'),
+  ) as Flow;
+
+  test('entering a group, editing there writes back into the nested flow; breadcrumbs go back', () => {
+    const store = storeWithFlow(nested);
+    const s = store.getState;
+    s().enterGroup('intake');
+    s().enterGroup('checks');
+    expect(s().path).toEqual(['intake', 'checks']);
+    expect(s().nodes.map((n) => n.id)).toEqual(['validate']);
+    s().onNodesChange([{ type: 'position', id: 'validate', position: { x: 7, y: 8 }, dragging: false }]);
+    s().connect({ source: 'in', sourceHandle: 'out', target: 'valid', targetHandle: 'in' });
+    s().connect({ source: 'validate', sourceHandle: 'invalid', target: 'pricing', targetHandle: '@in:in' });
+    const checks = s().doc!.groups![0]!.groups![0]!;
+    expect(checks.processors![0]!.position).toEqual({ x: 7, y: 8 });
+    expect(checks.connections).toContainEqual({
+      id: 'in-success-valid',
+      source: 'in',
+      relationships: ['success'],
+      target: 'valid',
+    });
+    expect(checks.connections!.find((c) => c.id === 'validate-to-pricing')!.relationships).toEqual([
+      'unmatched',
+      'invalid',
+    ]);
+    expect(s().revision).toBe(3);
+    s().undo();
+    expect(s().path).toEqual(['intake', 'checks']);
+    s().goToLevel(0);
+    expect(s().path).toEqual([]);
+    expect(s().others.map((n) => n.id)).toEqual(['intake', 'about']);
+  });
+
+  test('a funnel and a label are added at the level shown', () => {
+    const store = storeWithFlow(nested);
+    const s = store.getState;
+    s().enterGroup('intake');
+    expect(s().addFunnel({ x: 1, y: 2 })).toBe('funnel');
+    expect(s().addLabel({ x: 3, y: 4 }, 'hi')).toBe('label');
+    const intake = s().doc!.groups![0]!;
+    expect(intake.funnels!.map((f) => f.id)).toEqual(['rejects', 'funnel']);
+    expect(intake.labels).toEqual([
+      { id: 'label', text: 'hi', size: { width: 220, height: 80 }, color: '#fde68a', position: { x: 3, y: 4 } },
+    ]);
+  });
+
+  test('group the selection and ungroup it again', () => {
+    const store = storeWithFlow(nested);
+    const s = store.getState;
+    s().select({ nodes: ['log-accepted', 'log-rejected'] });
+    const id = s().groupSelection()!;
+    expect(id).toBe('group');
+    expect(s().nodes.map((n) => n.id)).toEqual(['generate']);
+    expect(s().others.find((n) => n.id === id)?.selected).toBe(true);
+    expect(s().doc!.groups!.find((g) => g.id === id)!.inputPorts).toHaveLength(2);
+    expect(s().ungroup(id)).toBe(true);
+    expect(
+      s()
+        .nodes.map((n) => n.id)
+        .sort(),
+    ).toEqual(['generate', 'log-accepted', 'log-rejected']);
+    expect(s().ungroup('intake')).toBe(false);
   });
 });
