@@ -88,7 +88,40 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
     res.json(processorState(manager, req.params.id, req.params.pid));
   });
 
+  /**
+   * Every processor of a group at any depth (its ports and funnels too): `:group` is the path of group ids with
+   * "/" between levels (`intake/checks`). 404 for a group the flow has not, 409 as for one processor.
+   */
+  router.post('/flows/:id/groups/*group/start', allow('operator'), async (req, res) => {
+    const group = groupPath(req.params.group);
+    const { processorIds, failures } = await manager.startGroup(req.params.id, group);
+    res.json(groupState(manager, req.params.id, group, processorIds, failures));
+  });
+
+  router.post('/flows/:id/groups/*group/stop', allow('operator'), async (req, res) => {
+    const group = groupPath(req.params.group);
+    const { processorIds } = await manager.stopGroup(req.params.id, group);
+    res.json(groupState(manager, req.params.id, group, processorIds));
+  });
+
   return router;
+}
+
+/** The group ids of a `*group` wildcard (its segments; an encoded "/" within one splits it too). */
+function groupPath(param: string | string[]): string[] {
+  return (Array.isArray(param) ? param : [param]).flatMap((s) => s.split('/')).filter((s) => s !== '');
+}
+
+function groupState(
+  manager: FlowManager,
+  flowId: string,
+  group: string[],
+  processorIds: string[],
+  failures: { processorId: string; error: string }[] = [],
+) {
+  const status = manager.status(flowId).processors;
+  const processors = Object.fromEntries(processorIds.map((pid) => [pid, status[pid]?.state]));
+  return { flowId, group: group.join('/'), processors, failures };
 }
 
 /**

@@ -56,6 +56,12 @@ export interface FlowManagerOptions {
   statusSource?: (flowId: string, local: FlowStatus, now: number) => FlowStatus;
 }
 
+/** The global ids a group start or stop applied to, and the processors that failed to start. */
+export interface GroupRunResult {
+  processorIds: string[];
+  failures: { processorId: string; error: string }[];
+}
+
 interface Checked {
   flow: Flow;
   resolved: ResolvedFlow;
@@ -431,6 +437,43 @@ export class FlowManager {
     });
   }
 
+  /**
+   * Starts every processor (ports and funnels included) of a group at any depth, as startProcessor does one:
+   * the flow must be running; disabled processors are left as they are; failures are reported, not thrown.
+   * `group` is the path of group ids from the flow down (["intake", "checks"]).
+   */
+  async startGroup(id: string, group: readonly string[]): Promise<GroupRunResult> {
+    return this.locks.run(id, async () => {
+      const { entry, engine, processorIds } = this.groupOf(id, group);
+      if (!this.isRunning(entry, engine))
+        throw new ConflictError(`flow "${id}" is stopped; start the flow first (POST /api/flows/${id}/start)`);
+      const started = processorIds.filter((pid) => engine.processor(pid).state !== 'disabled');
+      for (const pid of started) entry.stoppedProcessors.delete(pid);
+      await this.persistState();
+      const failures: { processorId: string; error: string }[] = [];
+      if (this.view.runsFlows)
+        for (const pid of started)
+          await engine.startProcessor(pid).catch((err: unknown) => {
+            failures.push({ processorId: pid, error: err instanceof Error ? err.message : String(err) });
+          });
+      for (const f of failures) this.options.logger.warn({ flow: id, ...f }, 'processor failed to start');
+      this.emit(id, 'processor-started');
+      return { processorIds, failures };
+    });
+  }
+
+  /** Stops every processor of a group at any depth; each stays stopped until started again (see stopProcessor). */
+  async stopGroup(id: string, group: readonly string[]): Promise<GroupRunResult> {
+    return this.locks.run(id, async () => {
+      const { entry, engine, processorIds } = this.groupOf(id, group);
+      for (const pid of processorIds) entry.stoppedProcessors.add(pid);
+      await this.persistState();
+      if (this.view.runsFlows) for (const pid of processorIds) await engine.stopProcessor(pid);
+      this.emit(id, 'processor-stopped');
+      return { processorIds, failures: [] };
+    });
+  }
+
   /** Stops the flow, drops what its queues hold (DROP provenance) and deletes it from the store. */
   async remove(id: string): Promise<void> {
     return this.locks.run(id, async () => {
@@ -584,6 +627,20 @@ export class FlowManager {
     return { entry, engine: entry.engine };
   }
 
+  /**
+   * A group of the stored definition (404 when it has none at that path; 409 when the flow is invalid) and the
+   * global ids of the processors, ports and funnels under it at any depth that the engine runs.
+   */
+  private groupOf(id: string, group: readonly string[]): { entry: Entry; engine: FlowEngine; processorIds: string[] } {
+    const entry = this.entry(id);
+    const scope = groupAt(entry.definition, group);
+    if (!scope) throw new NotFoundError(`no group "${group.join('/')}" in flow "${id}"`);
+    if (!entry.engine) throw new ConflictError(`flow "${id}" is invalid`, entry.issues);
+    const engine = entry.engine;
+    const processorIds = componentIds(scope, [...group]).filter((pid) => engine.processors.has(pid));
+    return { entry, engine, processorIds };
+  }
+
   /** An invalid flow's queues stay reachable (listed, emptied) on the engine kept aside for it. */
   private connectionOf(id: string, connectionId: string): FlowEngine {
     const entry = this.entry(id);
@@ -633,5 +690,27 @@ function connectionIds(scope: unknown, groups: string[] = [], out: string[] = []
     if (isObject(c) && typeof c.id === 'string') out.push(globalId(groups, c.id));
   for (const g of Array.isArray(scope.groups) ? scope.groups : [])
     if (isObject(g) && typeof g.id === 'string') connectionIds(g, [...groups, g.id], out);
+  return out;
+}
+
+/** The group at a path of group ids in a (possibly invalid) definition; undefined when there is none. */
+function groupAt(definition: unknown, path: readonly string[]): Record<string, unknown> | undefined {
+  if (path.length === 0) return undefined;
+  let scope: unknown = definition;
+  for (const key of path) {
+    if (!isObject(scope) || !Array.isArray(scope.groups)) return undefined;
+    scope = scope.groups.find((g) => isObject(g) && g.id === key);
+  }
+  return isObject(scope) ? scope : undefined;
+}
+
+/** The global ids of the processors, ports and funnels of a scope and of every group in it. */
+function componentIds(scope: unknown, groups: string[], out: string[] = []): string[] {
+  if (!isObject(scope) || groups.length > 16) return out;
+  for (const key of ['processors', 'inputPorts', 'outputPorts', 'funnels'])
+    for (const c of Array.isArray(scope[key]) ? scope[key] : [])
+      if (isObject(c) && typeof c.id === 'string') out.push(globalId(groups, c.id));
+  for (const g of Array.isArray(scope.groups) ? scope.groups : [])
+    if (isObject(g) && typeof g.id === 'string') componentIds(g, [...groups, g.id], out);
   return out;
 }

@@ -292,3 +292,96 @@ describe('groups: errors name their JSON path inside the group', () => {
     ]);
   });
 });
+
+describe('every layer at once: when the schema fails, the checks that can still run run too', () => {
+  const flow = (): any => ({
+    schemaVersion: 2,
+    id: 'all',
+    name: 'All layers',
+    processors: [
+      { id: 'gen', type: 'GenerateFlowFile', config: { batchSize: 0 } },
+      { id: 'log', type: 'LogAttribute', autoTerminate: ['success'], schedule: { concurrency: 'lots' } },
+    ],
+    connections: [{ id: 'c', source: 'gen', relationships: ['success'], target: 'ghost' }],
+    groups: [
+      {
+        id: 'g',
+        processors: [
+          { id: 'tag', type: 'GenerateFlowFile', autoTerminate: ['success'] },
+          { id: 'tag', type: 'LogAttribute', autoTerminate: ['success'] },
+        ],
+      },
+    ],
+  });
+  const issuesOf = (input: unknown) => {
+    const check = validateFlow(input, registry);
+    return check.ok ? [] : check.issues;
+  };
+
+  test('one schema error, one config error and one graph error are all reported with their paths', () => {
+    expect(issuesOf(flow())).toEqual([
+      { path: '/processors/1/schedule/concurrency', message: 'must be integer' },
+      { path: '/processors/0/config/batchSize', message: 'must be >= 1' },
+      { path: '/connections/0/target', message: 'no processor or funnel with id "ghost" in this flow' },
+      { path: '/groups/0/processors/1/id', message: 'duplicate processor id "tag"' },
+    ]);
+  });
+
+  test('the config of a processor that fails the schema is not checked; its id still counts', () => {
+    const f = flow();
+    f.processors[0].bogus = true;
+    const issues = issuesOf(f);
+    expect(issues).toContainEqual({ path: '/processors/0/bogus', message: 'unknown property "bogus"' });
+    expect(issues.map((i) => i.path)).not.toContain('/processors/0/config/batchSize');
+    expect(issues).toContainEqual({
+      path: '/connections/0/target',
+      message: 'no processor or funnel with id "ghost" in this flow',
+    });
+  });
+
+  test('endpoints are not resolved against ids that are themselves malformed', () => {
+    const f = flow();
+    f.connections[0].target = 'log';
+    f.processors[1] = { id: 7, type: 'LogAttribute' };
+    const issues = issuesOf(f);
+    expect(issues).toContainEqual({ path: '/processors/1/id', message: 'must be string' });
+    expect(issues.some((i) => i.path.startsWith('/connections/0'))).toBe(false);
+  });
+
+  test('malformed documents do not crash the partial checks', () => {
+    const shapes: unknown[] = [
+      null,
+      42,
+      'flow',
+      [],
+      {},
+      { processors: 'x', connections: {}, groups: 3 },
+      { processors: [null, 1, 'p', [], { id: 'a' }, { id: 'b', type: 5, config: 'c' }] },
+      { connections: [null, { id: 'c', source: { group: 1 }, target: { group: 'g', port: 'p' } }], groups: [null, {}] },
+      { groups: [{ id: 'g', groups: [{ id: 'h', processors: [{ id: 'x', type: 'LogAttribute', config: null }] }] }] },
+      { processors: [{ id: 'a', type: 'NoSuchType' }], connections: [{ id: 'c', source: 'a', target: 'zz' }] },
+    ];
+    for (const shape of shapes) {
+      const check = validateFlow(shape, registry);
+      expect(check.ok).toBe(false);
+    }
+    const unknownType = issuesOf(shapes.at(-1));
+    expect(unknownType).toContainEqual({
+      path: '/processors/0/type',
+      message: expect.stringMatching(/^unknown processor type "NoSuchType"/),
+    });
+    expect(unknownType).toContainEqual({
+      path: '/connections/0/target',
+      message: 'no processor with id "zz" in this flow',
+    });
+  });
+
+  test('a valid flow gives the same result as before', () => {
+    const f = flow();
+    f.processors[0].config = { batchSize: 1 };
+    delete f.processors[1].schedule;
+    f.connections[0].target = 'log';
+    f.groups[0].processors.pop();
+    expect(issuesOf(f)).toEqual([]);
+  });
+});

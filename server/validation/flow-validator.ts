@@ -54,7 +54,10 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
   // First, and without recursion: ajv and structuredClone would overflow the stack on a very deep document.
   const deep = checkNesting(input);
   if (deep) return { ok: false, issues: [deep] };
-  if (!validateShape(input)) return { ok: false, issues: toIssues(endpointErrors(validateShape.errors, input)) };
+  if (!validateShape(input)) {
+    const schemaIssues = toIssues(endpointErrors(validateShape.errors, input));
+    return { ok: false, issues: withPartialChecks(input, schemaIssues, registry, options) };
+  }
   const flow = input as Flow;
   const nested = structuredClone(flow) as unknown as NestedFlow;
   applyFlowDefaults(nested);
@@ -81,6 +84,144 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
     resolved = rest as unknown as ResolvedFlow;
   }
   return { ok: true, flow, resolved, origins: flat.origins };
+}
+
+/**
+ * When the schema fails, the checks that can still run on the parts of the document that are well-formed, so one
+ * answer names every problem: each processor's config (when nothing in that processor failed the schema),
+ * duplicate ids, and connection endpoints (when the endpoint and the ids it may name are well-formed). Returns the
+ * schema issues followed by these, without duplicates; malformed parts are skipped, never read as typed.
+ */
+function withPartialChecks(
+  input: unknown,
+  schemaIssues: ValidationIssue[],
+  registry: ProcessorRegistry,
+  options: ValidateOptions,
+): ValidationIssue[] {
+  const issues = [...schemaIssues];
+  if (!isRecord(input)) return issues;
+  const failed = schemaIssues.map((i) => i.path);
+  /** A schema issue at `path` or inside it. */
+  const malformed = (path: string) => failed.some((f) => f === path || f.startsWith(`${path}/`));
+  /** A schema issue at one of these lists of a scope, one of their elements, or an element's id. */
+  const unsureIds = (scopePath: string, keys: readonly string[]) =>
+    failed.some((f) => {
+      for (const key of keys) {
+        const list = `${scopePath}/${key}`;
+        if (f === list) return true;
+        if (f.startsWith(`${list}/`) && /^\d+(?:\/id)?$/.test(f.slice(list.length + 1))) return true;
+      }
+      return false;
+    });
+
+  let scopes: Scope[];
+  try {
+    scopes = buildScopes(sanitizedScope(input));
+  } catch {
+    return issues;
+  }
+  for (const scope of scopes) {
+    const { content, path: at } = scope;
+    // Duplicate ids, as checkScope names them.
+    const taken = new Map<string, 'processor' | 'other'>();
+    for (const key of [
+      'processors',
+      'inputPorts',
+      'outputPorts',
+      'funnels',
+      'groups',
+      'labels',
+      'connections',
+    ] as const)
+      (content[key] ?? []).forEach((c, i) => {
+        if (c.id === '') return;
+        const kind = key === 'processors' ? 'processor' : 'other';
+        const before = taken.get(c.id);
+        if (before)
+          issues.push({
+            path: `${at}/${key}/${i}/id`,
+            message:
+              before === 'processor' && kind === 'processor'
+                ? `duplicate processor id "${c.id}"`
+                : `duplicate id "${c.id}"`,
+          });
+        else taken.set(c.id, kind);
+      });
+    // Each well-formed processor's config.
+    (content.processors ?? []).forEach((p, i) => {
+      const path = `${at}/processors/${i}`;
+      if (p.id === '' || malformed(path) || typeof p.type !== 'string') return;
+      const definition = isInternalType(p.type) ? undefined : registry.get(p.type);
+      if (!definition) {
+        const known = registry
+          .types()
+          .filter((t) => !isInternalType(t))
+          .join(', ');
+        issues.push({ path: `${path}/type`, message: `unknown processor type "${p.type}"; known types: ${known}` });
+        return;
+      }
+      const checked = registry.checkConfig(
+        p.type,
+        p.config,
+        `${path}/config`,
+        options.allowedDirs ?? [],
+        options.authenticated ?? false,
+      );
+      issues.push(...checked.issues);
+    });
+    // Connection endpoints that name something unknown.
+    const here = ['processors', 'funnels', 'inputPorts', 'outputPorts', 'groups'];
+    (content.connections ?? []).forEach((c, i) => {
+      const path = `${at}/connections/${i}`;
+      for (const end of ['source', 'target'] as const) {
+        const endpoint: unknown = (c as unknown as Record<string, unknown>)[end];
+        if (malformed(`${path}/${end}`) || !isEndpoint(endpoint) || unsureIds(at, here)) continue;
+        if (typeof endpoint !== 'string') {
+          const child = scope.children.get(endpoint.group);
+          if (child && unsureIds(child.path, ['inputPorts', 'outputPorts'])) continue;
+        }
+        const resolved = resolveEndpoint(scope, endpoint, end, `${path}/${end}`);
+        if (!resolved.ok) issues.push(resolved.issue);
+      }
+    });
+  }
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\n${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isEndpoint(value: unknown): value is string | { group: string; port: string } {
+  return (
+    typeof value === 'string' || (isRecord(value) && typeof value.group === 'string' && typeof value.port === 'string')
+  );
+}
+
+/**
+ * A document that failed the schema as a NestedScope buildScopes can index: every list keeps its length (so
+ * JSON paths stay right), each element that is not an object with a string id becomes a placeholder of id "".
+ */
+function sanitizedScope(raw: Record<string, unknown>, depth = 0): NestedScope {
+  const list = (key: string, group: boolean) => {
+    const value = raw[key];
+    if (!Array.isArray(value)) return undefined;
+    return value.map((e: unknown) => {
+      if (!isRecord(e) || typeof e.id !== 'string') return { id: '' };
+      return group && depth < 64 ? sanitizedScope(e, depth + 1) : { ...e, id: e.id };
+    });
+  };
+  const scope: Record<string, unknown> = { id: typeof raw.id === 'string' ? raw.id : '' };
+  for (const key of ['processors', 'connections', 'funnels', 'labels', 'inputPorts', 'outputPorts'])
+    scope[key] = list(key, false);
+  scope.groups = list('groups', true);
+  return scope as unknown as NestedScope;
 }
 
 /**

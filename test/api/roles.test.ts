@@ -37,6 +37,8 @@ const EXPECTED: Record<string, RouteRole> = {
   'POST /api/flows/:id/stop': 'operator',
   'POST /api/flows/:id/processors/:pid/start': 'operator',
   'POST /api/flows/:id/processors/:pid/stop': 'operator',
+  'POST /api/flows/:id/groups/*group/start': 'operator',
+  'POST /api/flows/:id/groups/*group/stop': 'operator',
   'GET /api/flows/:id/status': 'viewer',
   'GET /api/flows/:id/connections/:cid/queue': 'viewer',
   'GET /api/flows/:id/connections/:cid/queue/:ffid/content': 'admin',
@@ -105,6 +107,8 @@ const CASES: Case[] = [
   call('POST /api/flows/:id/stop', '/api/flows/p/stop'),
   call('POST /api/flows/:id/processors/:pid/start', '/api/flows/p/processors/log/start'),
   call('POST /api/flows/:id/processors/:pid/stop', '/api/flows/p/processors/log/stop'),
+  call('POST /api/flows/:id/groups/*group/start', '/api/flows/p/groups/nope/start'),
+  call('POST /api/flows/:id/groups/*group/stop', '/api/flows/p/groups/nope/stop'),
   call('GET /api/flows/:id/status', '/api/flows/p/status'),
   call('GET /api/flows/:id/connections/:cid/queue', '/api/flows/p/connections/gen-to-log/queue'),
   call(
