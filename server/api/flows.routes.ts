@@ -1,5 +1,6 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import multer from 'multer';
+import { type Flow, toCurrentVersion } from '../../flows/flow-schema';
 import { parseFlowJson } from '../flow-loader';
 import type { FlowManager, SaveOutcome } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
@@ -59,9 +60,9 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
     res.status(204).end();
   });
 
-  /** The flow exactly as saved, as a download that imports back to an equal flow. */
+  /** The flow as saved, in the current format version (a version 1 file is the same flow as version 2). */
   router.get('/flows/:id/export', allow('viewer'), (req, res) => {
-    const flow = manager.get(req.params.id);
+    const flow = toCurrentVersion(manager.get(req.params.id) as Flow);
     res
       .type('application/json')
       .attachment(`${req.params.id}.json`)

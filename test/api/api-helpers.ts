@@ -29,7 +29,8 @@ export async function startTestServer(options: Partial<ServeOptions> = {}): Prom
     dataDir,
     async close(keepData = false) {
       await server.close();
-      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+      // Retried: a write the closing server had already started may land while the tree is removed (ENOTEMPTY).
+      if (!keepData) await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -187,7 +187,8 @@ describe('import and export', () => {
     const exported = await download('/api/flows/trip/export');
     expect(exported.disposition).toMatch(/^attachment; filename="?trip\.json"?$/);
     expect(exported.type).toMatch(/application\/json/);
-    expect(JSON.parse(exported.body)).toEqual(flow);
+    // Written in the current format version; nothing else changes.
+    expect(JSON.parse(exported.body)).toEqual({ ...flow, schemaVersion: 2 });
 
     await api().delete('/api/flows/trip').expect(204);
     await api()
@@ -195,7 +196,7 @@ describe('import and export', () => {
       .set('X-Sluice-Request', '1') // uploads must be non-simple requests (cross-site protection)
       .attach('file', Buffer.from(exported.body), { filename: 'trip.json', contentType: 'application/json' })
       .expect(201);
-    expect((await api().get('/api/flows/trip').expect(200)).body).toEqual(flow);
+    expect((await api().get('/api/flows/trip').expect(200)).body).toEqual({ ...flow, schemaVersion: 2 });
     expect((await download('/api/flows/trip/export')).body).toBe(exported.body);
   });
 
