@@ -114,4 +114,74 @@ describe('process groups on the canvas', () => {
     });
     await page.context().close();
   }, 60_000);
+
+  test('a label is edited in the side panel and resized on the canvas', async () => {
+    const page = await openNested();
+    await withScreenshot(page, 'groups-label', async () => {
+      await byTestId(page, 'label-about').click();
+      await byTestId(page, 'label-panel').waitFor();
+      await byTestId(page, 'label-text').fill('Edited note');
+      await byTestId(page, 'label-color-bbf7d0').click();
+      const box = (await byTestId(page, 'label-about').boundingBox())!;
+      const handle = page.locator('.react-flow__node[data-id="about"] .react-flow__resize-control.handle.bottom.right');
+      const h = (await handle.boundingBox())!;
+      await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(h.x + h.width / 2 + 60, h.y + h.height / 2 + 40, { steps: 8 });
+      await page.mouse.up();
+      const label = await until('the label to be saved', async () => {
+        const flow = await apiJson<Flow>(server, 'GET', `/flows/${nested.id}`);
+        const l = flow.labels?.find((x) => x.id === 'about');
+        return l?.text === 'Edited note' && l.color === '#bbf7d0' && (l.size?.width ?? 0) > box.width + 30 ? l : null;
+      });
+      expect(label!.size!.height).toBeGreaterThan(box.height + 20);
+    });
+    await page.context().close();
+  }, 60_000);
+
+  test('a selected group is started and stopped, exported as a flow file, and imported back into the level', async () => {
+    const page = await openNested();
+    await withScreenshot(page, 'groups-actions', async () => {
+      await page.locator('[data-testid="group-intake"] .group-head').click();
+      await byTestId(page, 'group-panel').waitFor();
+
+      // A group starts and stops inside a running flow.
+      type Status = { running: boolean; processors: Record<string, { state: string }> };
+      const status = () => apiJson<Status>(server, 'GET', `/flows/${nested.id}/status`);
+      const intakeStates = (st: Status) =>
+        Object.entries(st.processors)
+          .filter(([id]) => id.startsWith('intake__'))
+          .map(([, p]) => p.state);
+      await apiJson(server, 'POST', `/flows/${nested.id}/start`);
+      await byTestId(page, 'group-stop').and(page.locator(':enabled')).click();
+      await until('the group to stop', async () => {
+        const st = await status();
+        const states = intakeStates(st);
+        return states.length > 0 && states.every((s) => s !== 'running') && st.processors.generate?.state === 'running';
+      });
+      await byTestId(page, 'group-start').click();
+      await until('the group to run again', async () => intakeStates(await status()).includes('running'));
+      await apiJson(server, 'POST', `/flows/${nested.id}/stop`);
+      await byTestId(page, 'group-start').and(page.locator(':disabled')).waitFor();
+
+      const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'group-export').click()]);
+      const file = JSON.parse(await readFile((await download.path())!, 'utf8')) as Flow;
+      expect(file.schemaVersion).toBe(2);
+      expect(file.groups!.map((g) => g.id)).toEqual(['intake']);
+      expect(file.groups![0]!.inputPorts!.map((p) => p.id)).toEqual(['orders']);
+
+      await byTestId(page, 'import-level-file').setInputFiles({
+        name: 'intake.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(file)),
+      });
+      await byTestId(page, 'group-intake-2').waitFor();
+      const saved = await until('the imported group to be saved', async () => {
+        const flow = await apiJson<Flow>(server, 'GET', `/flows/${nested.id}`);
+        return flow.groups?.find((g) => g.id === 'intake-2');
+      });
+      expect(saved!.inputPorts).toEqual(file.groups![0]!.inputPorts);
+    });
+    await page.context().close();
+  }, 60_000);
 });

@@ -145,6 +145,11 @@ export const api = {
   stop: (id: string) => json<unknown>('POST', `/flows/${enc(id)}/stop`),
   startProcessor: (id: string, pid: string) => json<unknown>('POST', `/flows/${enc(id)}/processors/${enc(pid)}/start`),
   stopProcessor: (id: string, pid: string) => json<unknown>('POST', `/flows/${enc(id)}/processors/${enc(pid)}/stop`),
+  /** Starts (stops) every processor of a group and the groups in it; `path` = group ids, outermost first. */
+  startGroup: (id: string, path: readonly string[]) =>
+    json<unknown>('POST', `/flows/${enc(id)}/groups/${path.map(enc).join('/')}/start`),
+  stopGroup: (id: string, path: readonly string[]) =>
+    json<unknown>('POST', `/flows/${enc(id)}/groups/${path.map(enc).join('/')}/stop`),
   status: (id: string) => json<FlowStatus>('GET', `/flows/${enc(id)}/status`),
 
   queue: (id: string, cid: string, limit = 100) =>

@@ -3,8 +3,8 @@
  * its output ports on the right, a roll-up of the processors under it; double-click to enter it), a funnel, a
  * label, and inside a group its own input and output ports.
  */
-import { Handle, type NodeProps, Position } from '@xyflow/react';
-import { memo } from 'react';
+import { Handle, type NodeProps, NodeResizer, Position } from '@xyflow/react';
+import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   type FunnelNode as FunnelNodeType,
@@ -19,6 +19,7 @@ import {
 } from '../flow-mapping';
 import { formatCount } from '../lib/format';
 import { useStore } from '../store';
+import { useCan } from '../store/use-can';
 import { rollUp } from './group-rollup';
 
 function GroupNodeView({ id, data, selected }: NodeProps<GroupNodeType>) {
@@ -86,18 +87,33 @@ function FunnelNodeView({ id, selected }: NodeProps<FunnelNodeType>) {
 
 function LabelNodeView({ id, data, selected }: NodeProps<LabelNodeType>) {
   const { spec } = data;
+  const canEdit = useCan('admin');
+  // The size while a resize is under way (the store gets it, as one edit, when the drag ends).
+  const [live, setLive] = useState<{ width: number; height: number } | null>(null);
+  const size = live ?? { width: spec.size?.width ?? 220, height: spec.size?.height ?? 80 };
   return (
-    <div
-      className={`canvas-label${selected ? ' selected' : ''}`}
-      data-testid={`label-${id}`}
-      style={{
-        width: spec.size?.width ?? 220,
-        height: spec.size?.height ?? 80,
-        background: spec.color ?? '#fde68a',
-      }}
-    >
-      {spec.text}
-    </div>
+    <>
+      <NodeResizer
+        isVisible={Boolean(selected) && canEdit}
+        minWidth={60}
+        minHeight={30}
+        onResize={(_, p) => setLive({ width: p.width, height: p.height })}
+        onResizeEnd={(_, p) => {
+          setLive(null);
+          useStore.getState().updateLabel(id, {
+            size: { width: Math.round(p.width), height: Math.round(p.height) },
+            position: { x: p.x, y: p.y },
+          });
+        }}
+      />
+      <div
+        className={`canvas-label${selected ? ' selected' : ''}`}
+        data-testid={`label-${id}`}
+        style={{ ...size, background: spec.color ?? '#fde68a' }}
+      >
+        {spec.text}
+      </div>
+    </>
   );
 }
 

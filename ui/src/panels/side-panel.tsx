@@ -8,25 +8,39 @@ import { deleteOpenFlow } from '../store/session';
 import { useCan } from '../store/use-can';
 import { ConnectionPanel } from './connection-panel';
 import { ConfirmDialog } from './dialogs';
+import { GroupPanel, LabelPanel } from './level-node-panels';
 import { ProcessorPanel } from './processor-panel';
 
 export function SidePanel() {
   const selectedNodes = useStore(useShallow((s) => s.nodes.filter((n) => n.selected)));
   const selectedEdges = useStore(useShallow((s) => s.edges.filter((e) => e.selected)));
+  const selectedOthers = useStore(useShallow((s) => s.others.filter((n) => n.selected)));
   const hasFlow = useStore((s) => s.meta !== null);
 
   let content: React.ReactNode;
+  const one = selectedNodes.length + selectedEdges.length + selectedOthers.length === 1 ? selectedOthers[0] : undefined;
   if (!hasFlow) content = null;
+  else if (one?.type === 'label') content = <LabelPanel key={one.id} node={one} />;
+  else if (one?.type === 'processGroup') content = <GroupPanel key={one.id} node={one} />;
   else if (selectedNodes.length === 1 && selectedEdges.length === 0)
     content = <ProcessorPanel key={selectedNodes[0]!.id} node={selectedNodes[0]!} />;
   else if (selectedEdges.length === 1 && selectedNodes.length === 0)
     content = <ConnectionPanel key={selectedEdges[0]!.id} edge={selectedEdges[0]!} />;
-  else if (selectedNodes.length + selectedEdges.length > 1)
-    content = <MultiSelection nodes={selectedNodes.length} edges={selectedEdges.length} />;
+  else if (selectedNodes.length + selectedEdges.length + selectedOthers.length > 1)
+    content = (
+      <MultiSelection
+        nodes={selectedNodes.length}
+        edges={selectedEdges.length}
+        groups={selectedOthers.filter((n) => n.type === 'processGroup').length}
+      />
+    );
   else content = <FlowOverview />;
 
   // A new selection starts at the top of its panel, not at the scroll position of the previous one.
-  const shown = selectedNodes.length + selectedEdges.length === 1 ? (selectedNodes[0] ?? selectedEdges[0])!.id : '';
+  const shown =
+    selectedNodes.length + selectedEdges.length + selectedOthers.length === 1
+      ? (selectedNodes[0] ?? selectedEdges[0] ?? selectedOthers[0])!.id
+      : '';
   return (
     <aside className="side" data-testid="side-panel" key={shown}>
       {content}
@@ -34,13 +48,13 @@ export function SidePanel() {
   );
 }
 
-function MultiSelection({ nodes, edges }: { nodes: number; edges: number }) {
+function MultiSelection({ nodes, edges, groups }: { nodes: number; edges: number; groups: number }) {
   const canEdit = useCan('admin');
   return (
     <div className="side-head">
       <div className="kind">Selection</div>
       <h2>
-        {nodes} processors, {edges} connections
+        {nodes} processors, {edges} connections{groups > 0 ? `, ${groups} groups` : ''}
       </h2>
       <p>Delete removes them; Ctrl+C / Ctrl+V copies them with their connections.</p>
       <div className="side-actions">

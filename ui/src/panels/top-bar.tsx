@@ -6,6 +6,7 @@
 import { useRef, useState } from 'react';
 import { useStore } from '../store';
 import { flushSave } from '../store/autosave';
+import { importFileIntoLevel } from '../store/group-actions';
 import { createFlow, exportFlow, importFlowFile, openFlow, startFlow, stopFlow } from '../store/session';
 import { useCan } from '../store/use-can';
 import { NewFlowDialog } from './dialogs';
@@ -20,6 +21,7 @@ export function TopBar() {
   const offline = useStore((s) => s.offline);
   const saveStatus = useStore((s) => s.save.status);
   const fileInput = useRef<HTMLInputElement>(null);
+  const levelInput = useRef<HTMLInputElement>(null);
   const [creating, setCreating] = useState(false);
   const canEdit = useCan('admin');
   const canRun = useCan('operator');
@@ -71,9 +73,33 @@ export function TopBar() {
           if (file) void importFlowFile(file);
         }}
       />
+      <input
+        ref={levelInput}
+        type="file"
+        accept=".json,application/json"
+        data-testid="import-level-file"
+        style={{ display: 'none' }}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) void importFileIntoLevel(file);
+        }}
+      />
       {canEdit && (
         <button type="button" className="btn" data-testid="import" onClick={() => fileInput.current?.click()}>
           ⇪ Import
+        </button>
+      )}
+      {canEdit && (
+        <button
+          type="button"
+          className="btn"
+          data-testid="import-into-level"
+          disabled={!meta}
+          title="Add a flow file to the level shown, as a new process group"
+          onClick={() => levelInput.current?.click()}
+        >
+          ⇪ Import into this level
         </button>
       )}
       <button type="button" className="btn" data-testid="export" disabled={!meta} onClick={() => void exportFlow()}>

@@ -3,7 +3,16 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Flow } from '../api/types';
 import { canvasToFlow, flowToCanvas } from '../flow-mapping';
-import { connectRelationship, copySelected, groupProcessors, pasteClip, removeSelected, ungroupGroup } from './edits';
+import {
+  connectRelationship,
+  copySelected,
+  groupProcessors,
+  groupToFlowFile,
+  importIntoLevel,
+  pasteClip,
+  removeSelected,
+  ungroupGroup,
+} from './edits';
 import { EMPTY_HISTORY, record, redo, undo } from './history';
 
 const flow: Flow = {
@@ -191,5 +200,101 @@ describe('group and ungroup', () => {
       relationships: ['success'],
       target: { group: 'logs', port: 'from-intake-accepted' },
     });
+  });
+});
+
+const nestedExample = (): Flow =>
+  JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../flows/examples/nested-groups.json'), 'utf8'));
+
+describe('copy and paste of groups', () => {
+  test('a copied group card comes whole, with the connections to its ports; paste gives it a fresh id', () => {
+    const nested = nestedExample();
+    const { meta, nodes, edges, others } = flowToCanvas(nested);
+    const sel = (id: string) => id === 'generate' || id === 'intake' || id === 'about';
+    const selNodes = nodes.map((n) => ({ ...n, selected: sel(n.id) }));
+    const selOthers = others.map((n) => ({ ...n, selected: sel(n.id) }));
+    const clip = copySelected(selNodes, edges, selOthers)!;
+    expect(clip.processors.map((p) => p.id)).toEqual(['generate']);
+    expect(clip.groups!.map((g) => g.id)).toEqual(['intake']);
+    // only the connection with both ends in the selection (labels are not copied)
+    expect(clip.connections.map((c) => c.id)).toEqual(['generate-to-intake']);
+    const intake = nested.groups![0]!;
+    expect(clip.groups![0]).toEqual(intake);
+
+    const pasted = pasteClip(clip, selNodes, edges, { x: 40, y: 40 }, selOthers);
+    const result = canvasToFlow(meta, pasted.nodes, pasted.edges, pasted.others);
+    expect(result.groups!.map((g) => g.id)).toEqual(['intake', 'intake-2']);
+    const copy = result.groups![1]!;
+    const { id: _a, position: p1, ...restCopy } = copy;
+    const { id: _b, position: p0, ...restOriginal } = intake;
+    // nested content, ports and inner connections as they were
+    expect(restCopy).toEqual(restOriginal);
+    expect(p1).toEqual({ x: p0!.x + 40, y: p0!.y + 40 });
+    expect(result.processors.map((p) => p.id)).toEqual(['generate', 'log-accepted', 'log-rejected', 'generate-2']);
+    expect(result.connections.at(-1)).toMatchObject({
+      id: 'generate-to-intake-2',
+      source: 'generate-2',
+      target: { group: 'intake-2', port: 'orders' },
+    });
+    expect(pasted.others.filter((n) => n.selected).map((n) => n.id)).toEqual(['intake-2']);
+    // deep copy: changing the pasted group leaves the original alone
+    copy.processors![0]!.name = 'changed';
+    expect(intake.processors![0]!.name).not.toBe('changed');
+  });
+
+  test('a group alone can be copied and pasted twice', () => {
+    const { nodes, edges, others } = flowToCanvas(nestedExample());
+    const selOthers = others.map((n) => ({ ...n, selected: n.id === 'intake' }));
+    const clip = copySelected(nodes, edges, selOthers)!;
+    expect(clip.processors).toEqual([]);
+    const once = pasteClip(clip, nodes, edges, { x: 40, y: 40 }, selOthers);
+    const twice = pasteClip(clip, once.nodes, once.edges, { x: 80, y: 80 }, once.others);
+    expect(twice.others.filter((n) => n.type === 'processGroup').map((n) => n.id)).toEqual([
+      'intake',
+      'intake-2',
+      'intake-3',
+    ]);
+  });
+});
+
+describe('group files', () => {
+  test('a group exports as a flow whose single top-level group it is, ports included', () => {
+    const intake = nestedExample().groups![0]!;
+    const file = groupToFlowFile(intake);
+    expect(file).toMatchObject({ schemaVersion: 2, id: 'intake', name: intake.name, processors: [], connections: [] });
+    expect(file.groups).toHaveLength(1);
+    expect(file.groups![0]!.inputPorts).toEqual(intake.inputPorts);
+    expect(file.groups![0]!.outputPorts).toEqual(intake.outputPorts);
+    expect(file.groups![0]!.groups).toEqual(intake.groups);
+  });
+
+  test('importing a file of one group adds that group, renamed when its id is taken', () => {
+    const nested = nestedExample();
+    const file = groupToFlowFile(nested.groups![0]!);
+    const { level, groupId } = importIntoLevel(nested, file, { x: 900, y: 0 });
+    expect(groupId).toBe('intake-2');
+    const added = level.groups![1]!;
+    expect(added).toMatchObject({ id: 'intake-2', position: { x: 900, y: 0 } });
+    expect(added.inputPorts).toEqual(nested.groups![0]!.inputPorts);
+    expect(level.processors).toEqual(nested.processors);
+  });
+
+  test('importing a whole flow wraps its top level in a new group named after the file', () => {
+    const { level, groupId } = importIntoLevel({ processors: [], connections: [] }, flow);
+    expect(groupId).toBe('f');
+    expect(level.groups![0]).toEqual({
+      id: 'f',
+      name: 'F',
+      processors: flow.processors,
+      connections: flow.connections,
+      position: { x: 0, y: 0 },
+    });
+    // the nested example: processors, labels and the group move in together, renamed around a clash
+    const nested = nestedExample();
+    const out = importIntoLevel({ processors: [{ id: 'nested-groups', type: 'LogAttribute' }] }, nested);
+    expect(out.groupId).toBe('nested-groups-2');
+    const g = out.level.groups![0]!;
+    expect(g.groups!.map((x) => x.id)).toEqual(['intake']);
+    expect(g.labels).toEqual(nested.labels);
   });
 });

@@ -3,11 +3,14 @@
  * attached connections, copying a selection and pasting it under fresh ids.
  */
 import type { Endpoint, GroupSpec, PortSpec } from '../../../flows/flow-schema';
-import type { ConnectionSpec, ProcessorSpec } from '../api/types';
+import type { ConnectionSpec, Flow, ProcessorSpec } from '../api/types';
 import {
   connectionToEdge,
   edgeToConnection,
+  type GroupNode,
   type Level,
+  type LevelNode,
+  levelNodeToSpec,
   nodeToProcessor,
   PASS_RELATIONSHIP,
   type ProcessorNode,
@@ -220,63 +223,130 @@ export function ungroupGroup(level: Level, groupId: string): Level | null {
   return out;
 }
 
-/** What Ctrl+C keeps: the selected processors and the connections between them. */
+/** What Ctrl+C keeps: the selected processors and group cards (whole), and the connections between them. */
 export interface Clip {
   processors: ProcessorSpec[];
   connections: ConnectionSpec[];
+  groups?: GroupSpec[];
 }
 
-export function copySelected(nodes: readonly ProcessorNode[], edges: readonly QueueEdge[]): Clip | null {
+const endpointNode = (e: Endpoint) => (typeof e === 'string' ? e : e.group);
+
+export function copySelected(
+  nodes: readonly ProcessorNode[],
+  edges: readonly QueueEdge[],
+  others: readonly LevelNode[] = [],
+): Clip | null {
   const picked = nodes.filter((n) => n.selected);
-  if (picked.length === 0) return null;
-  const ids = new Set(picked.map((n) => n.id));
-  return {
+  const groups = others.filter((n): n is GroupNode => n.type === 'processGroup' && Boolean(n.selected));
+  if (picked.length === 0 && groups.length === 0) return null;
+  const ids = new Set([...picked, ...groups].map((n) => n.id));
+  const clip: Clip = {
     processors: structuredClone(picked.map(nodeToProcessor)),
     connections: structuredClone(
-      edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => edgeToConnection(e)),
+      edges
+        .map((e) => edgeToConnection(e))
+        .filter((c) => ids.has(endpointNode(c.source)) && ids.has(endpointNode(c.target))),
     ),
   };
+  if (groups.length > 0) clip.groups = structuredClone(groups.map((g) => levelNodeToSpec(g) as GroupSpec));
+  return clip;
 }
 
-/** The clip as new nodes and edges with ids unused in the flow, moved by `offset`, and selected. */
+/**
+ * The clip as new nodes, group cards and edges with ids unused at the level, moved by `offset`, and selected. A
+ * group keeps its content as it is (ids are unique per group); only its own id may change.
+ */
 export function pasteClip(
   clip: Clip,
   nodes: readonly ProcessorNode[],
   edges: readonly QueueEdge[],
   offset: { x: number; y: number },
-): { nodes: ProcessorNode[]; edges: QueueEdge[] } {
-  const takenNodes = new Set(nodes.map((n) => n.id));
-  const takenEdges = new Set(edges.map((e) => e.id));
+  others: readonly LevelNode[] = [],
+): { nodes: ProcessorNode[]; edges: QueueEdge[]; others: LevelNode[] } {
+  const taken = new Set([...nodes, ...others, ...edges].map((n) => n.id));
   const rename = new Map<string, string>();
-  const newNodes = clip.processors.map((p) => {
-    const id = uniqueId(p.id, takenNodes);
-    takenNodes.add(id);
-    rename.set(p.id, id);
-    const position = p.position ?? { x: 0, y: 0 };
-    return {
-      ...processorToNode({
-        ...structuredClone(p),
-        id,
-        position: { x: position.x + offset.x, y: position.y + offset.y },
-      }),
-      selected: true,
-    };
+  const claim = (old: string) => {
+    const id = uniqueId(old, taken);
+    taken.add(id);
+    rename.set(old, id);
+    return id;
+  };
+  const moved = (position: { x: number; y: number } | undefined) => {
+    const p = position ?? { x: 0, y: 0 };
+    return { x: p.x + offset.x, y: p.y + offset.y };
+  };
+  const newNodes = clip.processors.map((p) => ({
+    ...processorToNode({ ...structuredClone(p), id: claim(p.id), position: moved(p.position) }),
+    selected: true,
+  }));
+  const newGroups: LevelNode[] = (clip.groups ?? []).map((g) => {
+    const { position, ...spec } = structuredClone(g);
+    const id = claim(g.id);
+    return { id, type: 'processGroup', position: moved(position), data: { spec: { ...spec, id } }, selected: true };
   });
+  const local = (e: Endpoint): Endpoint =>
+    typeof e === 'string' ? rename.get(e)! : { group: rename.get(e.group)!, port: e.port };
   const newEdges = clip.connections.map((c) => {
-    const id = uniqueId(c.id, takenEdges);
-    takenEdges.add(id);
+    const id = uniqueId(c.id, taken);
+    taken.add(id);
     return {
-      ...connectionToEdge({
-        ...structuredClone(c),
-        id,
-        source: rename.get(c.source as string)!,
-        target: rename.get(c.target as string)!,
-      }),
+      ...connectionToEdge({ ...structuredClone(c), id, source: local(c.source), target: local(c.target) }),
       selected: true,
     };
   });
   return {
     nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...newNodes],
     edges: [...edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...newEdges],
+    others: [...others.map((n) => (n.selected ? { ...n, selected: false } : n)), ...newGroups],
+  };
+}
+
+/**
+ * A flow file (schemaVersion 2) whose single top-level group is `group`, so that it keeps its ports; the file is
+ * named after the group.
+ */
+export function groupToFlowFile(group: GroupSpec): Flow {
+  const { position: _position, ...rest } = structuredClone(group);
+  return {
+    schemaVersion: 2,
+    id: group.id,
+    name: group.name ?? group.id,
+    processors: [],
+    connections: [],
+    groups: [{ ...rest, position: { x: 0, y: 0 } }],
+  };
+}
+
+/**
+ * Adds the content of a flow file to a level as one new group: the file's single top-level group when it holds
+ * nothing else, otherwise a group made of its top-level processors, connections, funnels, labels and groups
+ * (named after the file). The group's id is renamed when the level has it already.
+ */
+export function importIntoLevel(
+  level: Level,
+  file: Flow,
+  position: { x: number; y: number } = { x: 0, y: 0 },
+): { level: Level; groupId: string } {
+  const f = structuredClone(file);
+  const only =
+    (f.groups ?? []).length === 1 &&
+    (f.processors ?? []).length === 0 &&
+    (f.connections ?? []).length === 0 &&
+    (f.funnels ?? []).length === 0 &&
+    (f.labels ?? []).length === 0;
+  let group: GroupSpec;
+  if (only) group = f.groups![0]!;
+  else {
+    group = { id: f.id, name: f.name, processors: f.processors ?? [], connections: f.connections ?? [] };
+    if (f.description) group.description = f.description;
+    if (f.funnels) group.funnels = f.funnels;
+    if (f.labels) group.labels = f.labels;
+    if (f.groups) group.groups = f.groups;
+  }
+  const groupId = uniqueId(group.id, idsOf(level));
+  return {
+    groupId,
+    level: { ...level, groups: [...(level.groups ?? []), { ...group, id: groupId, position }] },
   };
 }

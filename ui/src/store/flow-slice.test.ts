@@ -197,3 +197,45 @@ describe('levels, funnels, labels and groups in the store', () => {
     expect(s().ungroup('intake')).toBe(false);
   });
 });
+
+describe('labels and groups in the flow slice', () => {
+  const nested = (): Flow =>
+    JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../flows/examples/nested-groups.json'), 'utf8'));
+
+  test('editing a label changes its text, colour and size as one undoable edit each', () => {
+    const store = storeWithFlow(nested());
+    const s = store.getState;
+    s().updateLabel('about', { text: 'Hello', color: '#bbf7d0' });
+    expect(s().doc!.labels![0]).toMatchObject({ id: 'about', text: 'Hello', color: '#bbf7d0' });
+    const rev = s().revision;
+    s().updateLabel('about', { size: { width: 300, height: 120 }, position: { x: 10.6, y: 20.2 } });
+    expect(s().doc!.labels![0]).toMatchObject({ size: { width: 300, height: 120 }, position: { x: 11, y: 20 } });
+    expect(s().revision).toBe(rev + 1);
+    s().undo();
+    expect(s().doc!.labels![0]).toMatchObject({ text: 'Hello', color: '#bbf7d0' });
+    expect(s().doc!.labels![0]!.size).toEqual(nested().labels![0]!.size);
+  });
+
+  test('copy and paste of a selected group card, and import of a flow file into a level', () => {
+    const store = storeWithFlow(nested());
+    const s = store.getState;
+    s().select({ nodes: ['intake'] });
+    expect(s().copySelection()).toBe(true);
+    s().paste();
+    expect(s().doc!.groups!.map((g) => g.id)).toEqual(['intake', 'intake-2']);
+    expect(s().others.find((n) => n.selected)?.id).toBe('intake-2');
+    s().paste();
+    expect(s().doc!.groups!.map((g) => g.id)).toEqual(['intake', 'intake-2', 'intake-3']);
+    expect(s().doc!.groups![2]!.position).toEqual({
+      x: s().doc!.groups![0]!.position!.x + 80,
+      y: s().doc!.groups![0]!.position!.y + 80,
+    });
+
+    s().enterGroup('intake');
+    const id = s().importIntoThisLevel(empty);
+    expect(id).toBe('f');
+    expect(s().doc!.groups![0]!.groups!.map((g) => g.id)).toEqual(['checks', 'f']);
+    s().undo();
+    expect(s().doc!.groups![0]!.groups!.map((g) => g.id)).toEqual(['checks']);
+  });
+});

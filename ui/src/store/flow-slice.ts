@@ -4,6 +4,7 @@
  * `revision` (what the autosaver watches); selection and in-progress drags do not.
  */
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
+import type { LabelSpec } from '../../../flows/flow-schema';
 import type { ConnectionSpec, Flow, ProcessorSpec } from '../api/types';
 import {
   canvasToFlow,
@@ -31,6 +32,7 @@ import {
   copySelected,
   groupProcessors,
   idsOf,
+  importIntoLevel,
   pasteClip,
   removeSelected,
   ungroupGroup,
@@ -79,6 +81,10 @@ export interface FlowSlice {
   groupSelection(): string | undefined;
   /** Moves the content of group `id` (without groups of its own) out to the level. */
   ungroup(id: string): boolean;
+  /** Changes label `id`'s text, colour or size (and position: resizing from the top or left moves it). */
+  updateLabel(id: string, patch: Partial<Omit<LabelSpec, 'id'>>): void;
+  /** Adds a flow file's content at the level shown as one new group (see importIntoLevel); returns its id. */
+  importIntoThisLevel(file: Flow): string | undefined;
   onEdgesChange(changes: EdgeChange<QueueEdge>[]): void;
   connect(connection: Connection): void;
   addProcessor(type: string, position: { x: number; y: number }): string | undefined;
@@ -325,7 +331,7 @@ export const createFlowSlice: SliceCreator<FlowSlice> = (set, get) => {
     },
 
     copySelection() {
-      const clip = copySelected(get().nodes, get().edges);
+      const clip = copySelected(get().nodes, get().edges, get().others);
       if (clip) set({ clipboard: clip });
       return clip !== null;
     },
@@ -333,7 +339,7 @@ export const createFlowSlice: SliceCreator<FlowSlice> = (set, get) => {
     paste(offset = { x: 40, y: 40 }) {
       const clip = get().clipboard;
       if (!clip || !get().meta) return;
-      set(pasteClip(clip, get().nodes, get().edges, offset));
+      set(pasteClip(clip, get().nodes, get().edges, offset, get().others));
       // A second paste lands further away rather than on top of the first.
       set({
         clipboard: {
@@ -342,6 +348,12 @@ export const createFlowSlice: SliceCreator<FlowSlice> = (set, get) => {
             ...p,
             position: { x: (p.position?.x ?? 0) + offset.x, y: (p.position?.y ?? 0) + offset.y },
           })),
+          ...(clip.groups && {
+            groups: clip.groups.map((g) => ({
+              ...g,
+              position: { x: (g.position?.x ?? 0) + offset.x, y: (g.position?.y ?? 0) + offset.y },
+            })),
+          }),
         },
       });
       commit();
@@ -419,6 +431,41 @@ export const createFlowSlice: SliceCreator<FlowSlice> = (set, get) => {
       });
       if (done) set({ nodes: get().nodes.map((n) => ({ ...n, selected: moved.includes(n.id) })) });
       return done;
+    },
+
+    updateLabel(id, patch) {
+      const { position, ...spec } = patch;
+      set({
+        others: get().others.map((n) =>
+          n.id === id && n.type === 'label'
+            ? {
+                ...n,
+                ...(position && { position: round(position) }),
+                data: { spec: { ...n.data.spec, ...spec } },
+              }
+            : n,
+        ),
+      });
+      commit();
+    },
+
+    importIntoThisLevel(file) {
+      const level = get().doc && levelAt(get().doc!, get().path);
+      if (!level) return undefined;
+      // Right of everything at the level, so that it lands in view of nothing it covers.
+      const xs = [...get().nodes, ...get().others].map((n) => n.position.x + (n.width ?? n.measured?.width ?? 270));
+      const position = { x: Math.round(Math.max(0, ...xs) + 80), y: 0 };
+      let groupId: string | undefined;
+      replaceLevel((l) => {
+        const out = importIntoLevel(l, file, position);
+        groupId = out.groupId;
+        return out.level;
+      });
+      if (groupId) {
+        const id = groupId;
+        set({ others: get().others.map((n) => ({ ...n, selected: n.id === id })) });
+      }
+      return groupId;
     },
 
     select({ nodes = [], edges = [] }) {

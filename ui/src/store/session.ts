@@ -17,7 +17,8 @@ const s = useStore.getState;
 export const NODE_WIDTH = 270;
 const ESTIMATED_NODE_HEIGHT = 150;
 
-function report(action: string, err: unknown): void {
+/** A failed call as a notification (a 401 is not: the login page is up). */
+export function report(action: string, err: unknown): void {
   if (err instanceof ApiError && err.status === 401) return; // the login page is up
   const detail =
     err instanceof ApiError && err.details.length > 0 ? `: ${err.details.map(formatIssue).join('; ')}` : '';
@@ -190,7 +191,8 @@ export async function importFlowFile(file: File): Promise<void> {
   }
 }
 
-function download(text: string, filename: string): void {
+/** Saves `text` as a JSON file through the browser. */
+export function download(text: string, filename: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
   const a = document.createElement('a');
   a.href = url;
