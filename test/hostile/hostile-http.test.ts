@@ -373,10 +373,19 @@ describe('/listen and listeners', () => {
       { 'content-type': 'application/json' },
       JSON.stringify(flow),
     );
-    expect(answer.status).toBe(400);
-    expect(answer.body.details).toEqual([
+    // Stored, as every flow is (it cannot start), with the problem named at its path.
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ saved: true, valid: false });
+    expect(answer.body.issues).toEqual([
       { path: '/processors/0/config/host', message: expect.stringMatching(/binding "0.0.0.0" opens this listener/) },
     ]);
+    const start = await send(
+      'POST',
+      `${server.url}/api/flows/${flow.id}/start`,
+      { 'content-type': 'application/json' },
+      '',
+    );
+    expect(start.status).toBe(409);
     await server.close();
     server = await startHostileServer({ token: 't' });
     expect(server.manager.validate(flow)).toEqual({ valid: true, issues: [] });
