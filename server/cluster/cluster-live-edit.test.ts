@@ -4,19 +4,12 @@
  * edited processor restarts; the primary-only source keeps running on the primary (and stays stopped on the
  * other worker), and every FlowFile arrives once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createRegistry } from '../../processors/registry';
-import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { waitFor } from '../../test/helpers/wait-for';
 import { defineProcessor } from '../engine/contract';
-import { silentLogger } from '../engine/flow-engine';
-import { NatsBackend } from '../nats/nats-backend';
-import { openClusterBuckets } from './cluster-buckets';
-import { type RunningClusterServer, startClusterServer } from './cluster-server';
-import { ClusterWorker } from './cluster-worker';
+import { startTestCluster, type TestCluster } from './cluster-test-kit';
+import type { ClusterWorker } from './cluster-worker';
 
 const arrivals: { index: string; tag: string }[] = [];
 
@@ -64,70 +57,23 @@ const flowWith = (tag: string) => ({
 });
 const flowId = 'cluster-live-edit';
 
-let nats: NatsServerHandle;
-let dataDir: string;
-let server: RunningClusterServer;
-const workers: { worker: ClusterWorker; backend: NatsBackend }[] = [];
-
-async function startWorker(name: string) {
-  const backend = await NatsBackend.open({ url: nats.url, ackWaitMs: 3000, provenance: false });
-  const buckets = await openClusterBuckets(backend.link, { leaseTtlMs: 2000 });
-  const worker = new ClusterWorker({
-    backend,
-    buckets,
-    registry,
-    logger: silentLogger,
-    allowedDirs: [dataDir],
-    name,
-    statusIntervalMs: 300,
-  });
-  await worker.start();
-  workers.push({ worker, backend });
-  return worker;
-}
-
-async function api(method: string, route: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${server.url}/api${route}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-}
+let cluster: TestCluster;
+const workers = () => cluster.workers;
+const api = (method: string, route: string, body?: unknown) => cluster.api(method, route, body);
 
 beforeAll(async () => {
-  nats = await startNats();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-cluster-live-edit-'));
-  const backend = await NatsBackend.open({ url: nats.url, ackWaitMs: 3000, provenance: false });
-  const buckets = await openClusterBuckets(backend.link, { leaseTtlMs: 2000 });
-  server = await startClusterServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    registry,
-    backend,
-    buckets,
-    logLevel: 'silent',
-  });
-  await startWorker('w1');
-  await startWorker('w2');
+  cluster = await startTestCluster(registry, { name: 'cluster-live-edit', workers: ['w1', 'w2'] });
 });
 
 afterAll(async () => {
-  for (const { worker, backend } of workers) {
-    await worker.stop().catch(() => {});
-    await backend.close().catch(() => {});
-  }
-  await server?.close();
-  await nats?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 test('an edit of one processor reaches every worker and restarts only it there; every FlowFile arrives once', async () => {
   await api('POST', '/flows', flowWith('v1'));
   await api('POST', `/flows/${flowId}/start`);
   await waitFor(() => arrivals.length >= 200, 'the first arrivals', 20_000);
-  const before = workers.map(({ worker }) => {
+  const before = workers().map(({ worker }) => {
     const engine = worker.engine(flowId)!;
     return { worker, engine, processors: new Map(engine.processors) };
   });
@@ -139,7 +85,7 @@ test('an edit of one processor reaches every worker and restarts only it there; 
   await api('PUT', `/flows/${flowId}`, flowWith('v2'));
   const tagOf = (w: ClusterWorker) =>
     (w.engine(flowId)!.processor('tag').spec.config as { attributes: Record<string, string> }).attributes.tag;
-  await waitFor(() => workers.every(({ worker }) => tagOf(worker) === '"v2"'), 'the edit on both workers');
+  await waitFor(() => workers().every(({ worker }) => tagOf(worker) === '"v2"'), 'the edit on both workers');
   for (const b of before) {
     expect(b.worker.engine(flowId)).toBe(b.engine);
     expect(b.engine.processor('gen')).toBe(b.processors.get('gen'));

@@ -4,21 +4,17 @@
  * what the server stores, share the work, run a primary-only source on one worker only, hand the primary
  * over, and that the server aggregates their status. test/cluster/ runs the same with real processes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRegistry } from '../../processors/registry';
-import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { waitFor } from '../../test/helpers/wait-for';
 import { defineProcessor } from '../engine/contract';
 import { silentLogger } from '../engine/flow-engine';
 import { NatsBackend } from '../nats/nats-backend';
 import type { ClusterFlowStatus } from './aggregate-status';
 import { openClusterBuckets } from './cluster-buckets';
-import { type RunningClusterServer, startClusterServer } from './cluster-server';
+import { startTestCluster, type TestCluster } from './cluster-test-kit';
 import type { WorkerSummary } from './cluster-view';
-import { ClusterWorker } from './cluster-worker';
+import type { ClusterWorker } from './cluster-worker';
 import { KvFlowStore } from './kv-flow-store';
 
 /** Every FlowFile that reached a sink, by worker. */
@@ -69,68 +65,19 @@ const flow = {
   ],
 };
 
-let nats: NatsServerHandle;
-let dataDir: string;
-let server: RunningClusterServer;
-const workers: { worker: ClusterWorker; backend: NatsBackend }[] = [];
-
-async function startWorker(name: string) {
-  const backend = await NatsBackend.open({ url: nats.url, ackWaitMs: 3000, provenance: false });
-  const buckets = await openClusterBuckets(backend.link, { leaseTtlMs: 2000 });
-  const worker = new ClusterWorker({
-    backend,
-    buckets,
-    registry,
-    logger: loggerFor(name),
-    allowedDirs: [dataDir],
-    name,
-    statusIntervalMs: 300,
-  });
-  await worker.start();
-  workers.push({ worker, backend });
-  return worker;
-}
-
-async function api<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}/api${route}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
+let cluster: TestCluster;
+const workers = () => cluster.workers;
+const startWorker = (name: string) => cluster.startWorker(name);
+const api = <T = unknown>(method: string, route: string, body?: unknown) => cluster.api<T>(method, route, body);
 const listWorkers = () => api<{ workers: WorkerSummary[]; primary: string | null }>('GET', '/workers');
 const flowStatus = () => api<ClusterFlowStatus & { state: string }>('GET', `/flows/${flow.id}/status`);
 
 beforeAll(async () => {
-  nats = await startNats();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-cluster-unit-'));
-  const backend = await NatsBackend.open({ url: nats.url, ackWaitMs: 3000, provenance: false });
-  const buckets = await openClusterBuckets(backend.link, { leaseTtlMs: 2000 });
-  server = await startClusterServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    registry,
-    backend,
-    buckets,
-    logLevel: 'silent',
-  });
-  await startWorker('w1');
-  await startWorker('w2');
+  cluster = await startTestCluster(registry, { name: 'cluster-unit', workers: ['w1', 'w2'], loggerFor });
 });
 
 afterAll(async () => {
-  for (const { worker, backend } of workers) {
-    await worker.stop().catch(() => {});
-    await backend.close().catch(() => {});
-  }
-  await server?.close();
-  await nats?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 describe('cluster mode (one process, real NATS)', () => {
@@ -169,7 +116,7 @@ describe('cluster mode (one process, real NATS)', () => {
   test('stopping the flow on the server stops it on every worker', async () => {
     await api('POST', `/flows/${flow.id}/stop`);
     await waitFor(
-      () => workers.every(({ worker }) => worker.engine(flow.id)?.isRunning === false),
+      () => workers().every(({ worker }) => worker.engine(flow.id)?.isRunning === false),
       'engines stopped on both workers',
     );
     expect((await flowStatus()).state).toBe('stopped');
@@ -185,7 +132,7 @@ describe('cluster mode (one process, real NATS)', () => {
     const tagOf = (w: ClusterWorker) => w.engine(flow.id)?.processor('tag').spec.config as { attributes?: object };
     await waitFor(
       () =>
-        workers.every(({ worker }) => {
+        workers().every(({ worker }) => {
           const engine = worker.engine(flow.id);
           return (
             engine?.isRunning &&
@@ -197,14 +144,14 @@ describe('cluster mode (one process, real NATS)', () => {
       'the new definition running on both workers, the sink held',
     );
     await api('DELETE', `/flows/${flow.id}`);
-    await waitFor(() => workers.every(({ worker }) => worker.engine(flow.id) === undefined), 'the flow gone');
+    await waitFor(() => workers().every(({ worker }) => worker.engine(flow.id) === undefined), 'the flow gone');
     // Put it back, stopped, for the tests below.
     await api('POST', '/flows', flow);
   });
 
   test('a worker that leaves hands the primary over at once; one that dies, within the lease TTL', async () => {
-    const first = workers.find(({ worker }) => worker.isPrimary)!;
-    const second = workers.find((w) => w !== first)!;
+    const first = workers().find(({ worker }) => worker.isPrimary)!;
+    const second = workers().find((w) => w !== first)!;
     await first.worker.stop();
     await waitFor(() => second.worker.isPrimary, 'the other worker takes over', 3000);
     const stopped = (await listWorkers()).workers.find((w) => w.name === first.worker.name)!;
@@ -225,7 +172,7 @@ describe('cluster mode (one process, real NATS)', () => {
   });
 
   test('the KV store keeps flows and their state for the next server', async () => {
-    const backend = await NatsBackend.open({ url: nats.url, provenance: false });
+    const backend = await NatsBackend.open({ url: cluster.nats.url, provenance: false });
     try {
       const buckets = await openClusterBuckets(backend.link);
       const contents = await new KvFlowStore(buckets.flows).open();
