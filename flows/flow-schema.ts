@@ -199,6 +199,67 @@ export const labelSchema = {
   },
 } as const;
 
+/** Parameter names: NiFi's alphabet (letters, digits, ".", "_", "-" and space), 1 to 255 characters. */
+export const parameterNamePattern = '^[A-Za-z0-9._ -]{1,255}$';
+
+/** One parameter of a context; referenced from any string of a processor's config as `#{name}`. */
+export const parameterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: parameterNamePattern,
+      description: 'Referenced as #{name}: 1 to 255 letters, digits, ".", "_", "-" or spaces.',
+    },
+    value: {
+      anyOf: [{ type: 'string', maxLength: 1000000 }, { type: 'null' }],
+      description:
+        'The value (a string; converted when a numeric or boolean property is exactly one reference). Sensitive: write-only, encrypted at rest, never returned; leaving it out keeps the stored value, null clears it.',
+    },
+    sensitive: {
+      type: 'boolean',
+      default: false,
+      description:
+        'A secret: encrypted at rest, never shown, exported or logged; only sensitive properties (passwords) and URL passwords may reference it.',
+    },
+    set: {
+      type: 'boolean',
+      description: 'Read only (ignored when written): whether a sensitive parameter has a value.',
+    },
+    description: { type: 'string', maxLength: 10000 },
+  },
+} as const;
+
+/** A named set of parameters; the flow and each group may bind one (a group without its own uses its parent's). */
+export const parameterContextSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: idPattern, description: "Unique among the flow's parameter contexts." },
+    name: { type: 'string', maxLength: 200, description: 'Display name.' },
+    description: { type: 'string', maxLength: 10000 },
+    inherits: {
+      type: 'array',
+      items: { type: 'string', pattern: idPattern },
+      uniqueItems: true,
+      maxItems: 100,
+      description:
+        'Contexts whose parameters this one also offers, in order: its own win, then the first listed that has the name (each with what it inherits).',
+    },
+    parameters: { type: 'array', items: parameterSchema, maxItems: 10000, default: [] },
+  },
+} as const;
+
+const parameterContextBinding = {
+  type: 'string',
+  pattern: idPattern,
+  description:
+    "Id of the parameter context whose parameters #{name} references resolve against here; a group without one uses its parent's.",
+} as const;
+
 /** What the flow and every group hold besides their child groups (the flow is the outermost group). */
 const contentProperties = {
   processors: { type: 'array', items: processorSchema, maxItems: 1000 },
@@ -224,6 +285,7 @@ const groupShape = {
     name: { type: 'string', maxLength: 200, description: 'Display name.' },
     description: { type: 'string', maxLength: 10000 },
     position: positionSchema,
+    parameterContext: parameterContextBinding,
     inputPorts: {
       type: 'array',
       items: portSchema,
@@ -256,11 +318,19 @@ const flowShape = {
   properties: {
     schemaVersion: {
       enum: [1, 2],
-      description: 'Format version: 1 = a flat flow (still read as it is), 2 = may hold groups, funnels and labels.',
+      description:
+        'Format version: 1 = a flat flow (still read as it is), 2 = may hold groups, funnels, labels and parameter contexts.',
     },
     id: { type: 'string', pattern: idPattern },
     name: { type: 'string', minLength: 1, maxLength: 200 },
     description: { type: 'string', maxLength: 10000 },
+    parameterContexts: {
+      type: 'array',
+      items: parameterContextSchema,
+      maxItems: 1000,
+      description: 'Parameter contexts (schemaVersion 2): named sets of parameters the flow and its groups bind.',
+    },
+    parameterContext: parameterContextBinding,
     ...contentProperties,
   },
 } as const;
@@ -300,6 +370,8 @@ export type PortSpec = FromSchema<typeof portSchema>;
 export type FunnelSpec = FromSchema<typeof funnelSchema>;
 export type LabelSpec = FromSchema<typeof labelSchema>;
 export type GroupSpec = FromSchema<typeof groupShape, AsWritten> & { groups?: GroupSpec[] };
+export type ParameterContextSpec = FromSchema<typeof parameterContextSchema, AsWritten>;
+export type ParameterSpec = FromSchema<typeof parameterSchema, AsWritten>;
 
 /**
  * A flow after defaults were applied and its groups flattened: what the engine runs. Processors and

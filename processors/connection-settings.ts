@@ -1,42 +1,42 @@
 /**
  * Connection settings of the messaging processors: any string setting may reference environment variables
  * as `${NAME}` (or `${NAME:-default}`), resolved when the processor starts; secrets (passwords, SASL
- * credentials, passwords inside URLs) must be references, never plain text in the flow JSON.
+ * credentials, passwords inside URLs) must be references, never plain text in the flow JSON: a sensitive
+ * parameter (`#{rabbit.password}`, see docs/parameters.md) or an environment variable (`${NAME}`).
  */
 import type { ConfigIssue } from '../server/engine/contract';
+import { refusedEnvironmentVariable } from '../server/parameters/server-env';
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-/** A secret is exactly one reference, without a default (a default would be a plain-text secret). */
-const SECRET_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+/**
+ * A secret is exactly one reference, without a default (a default would be a plain-text secret): to a sensitive
+ * parameter, or to an environment variable.
+ */
+const SECRET_REFERENCE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|#\{[A-Za-z0-9._ -]{1,255}\})$/;
 
-/** JSON Schema of a secret setting: empty, or one `${NAME}` reference. */
+/**
+ * JSON Schema of a secret setting: empty, or one reference (`"x-sensitive": true`: the validator accepts nothing
+ * else, see server/parameters/sensitive-properties.ts).
+ */
 export function secretProperty(description: string) {
   return {
     type: 'string',
     default: '',
-    description: `${description} Write a reference to an environment variable, e.g. \${BROKER_PASSWORD}; plain text is rejected.`,
+    'x-sensitive': true,
+    description: `${description} Write a reference to a sensitive parameter, e.g. #{broker.password}, or to an environment variable, e.g. \${BROKER_PASSWORD}; plain text is rejected.`,
   } as const;
 }
 
 /** Replaces every `${NAME}` / `${NAME:-default}` in a setting; a variable that is not set (and has no default) throws. */
 export function resolveSetting(value: string, setting: string, env: NodeJS.ProcessEnv = process.env): string {
   return value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
+    const refused = refusedEnvironmentVariable(name);
+    if (refused) throw new Error(`${refused} (referenced by "${setting}")`);
     const found = env[name];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;
     throw new Error(`environment variable ${name} is not set (referenced by "${setting}")`);
   });
-}
-
-/** A secret given as plain text rather than as `${NAME}` is a config issue. */
-export function checkSecret(path: string, value: string): ConfigIssue[] {
-  if (value === '' || SECRET_REFERENCE.test(value)) return [];
-  return [
-    {
-      path,
-      message: `a secret must not be written in the flow: put it in an environment variable and write \${NAME} here (e.g. \${BROKER_PASSWORD}), without a default`,
-    },
-  ];
 }
 
 /** A URL whose user-info carries a plain-text password (`amqp://user:secret@host`) is a config issue. */
@@ -51,13 +51,15 @@ export function checkUrlCredentials(path: string, url: string): ConfigIssue[] {
   return [
     {
       path,
-      message: `the URL carries a plain-text password: write it as \${NAME} (e.g. amqp://user:\${RABBITMQ_PASSWORD}@host) or use the password setting`,
+      message: `the URL carries a plain-text password: reference a sensitive parameter (e.g. amqp://user:#{rabbit.password}@host) or an environment variable (amqp://user:\${RABBITMQ_PASSWORD}@host), or use the password setting`,
     },
   ];
 }
 
 /** References in a setting that are malformed, e.g. `${}` or `${1X}`: a typo caught at validation. */
 export function checkReferences(path: string, value: string): ConfigIssue[] {
+  const refused = [...value.matchAll(REFERENCE)].map((m) => refusedEnvironmentVariable(m[1]!)).filter(Boolean);
+  if (refused.length > 0) return [{ path, message: refused[0]! }];
   const stripped = value.replace(REFERENCE, '');
   if (!stripped.includes(`\${`)) return [];
   return [
@@ -71,19 +73,21 @@ export function checkReferences(path: string, value: string): ConfigIssue[] {
 function colonOutsideReferences(text: string): number {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
-    if (text.startsWith(`\${`, i)) depth++;
+    if (text.startsWith(`\${`, i) || text.startsWith('#{', i)) depth++;
     else if (text[i] === '}' && depth > 0) depth--;
     else if (text[i] === ':' && depth === 0) return i;
   }
   return -1;
 }
 
-/** The checks every broker connection with a URL, a user name and a password needs. */
+/**
+ * The checks every broker connection with a URL, a user name and a password needs (the password itself is
+ * `"x-sensitive"`: the validator checks it is a reference).
+ */
 export function checkUrlAndLogin(config: { url: string; username: string; password: string }): ConfigIssue[] {
   return [
     ...checkReferences('/url', config.url),
     ...checkUrlCredentials('/url', config.url),
     ...checkReferences('/username', config.username),
-    ...checkSecret('/password', config.password),
   ];
 }

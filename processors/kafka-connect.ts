@@ -4,7 +4,7 @@
  */
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
 import type { ConfigIssue, ProcessorLogger } from '../server/engine/contract';
-import { checkReferences, checkSecret, resolveSetting, secretProperty } from './connection-settings';
+import { checkReferences, resolveSetting, secretProperty } from './connection-settings';
 
 export const kafkaConnectionProperties = {
   brokers: {
@@ -63,10 +63,8 @@ export function checkKafkaConnection(config: KafkaConnectionConfig): ConfigIssue
     if (refs.length === 0 && !b.includes('${') && !HOST_PORT.test(b))
       issues.push({ path: `/brokers/${i}`, message: `expected host:port, got "${b}"` });
   });
-  issues.push(
-    ...checkReferences('/saslUsername', config.saslUsername),
-    ...checkSecret('/saslPassword', config.saslPassword),
-  );
+  // saslPassword is "x-sensitive": the validator checks it is a reference.
+  issues.push(...checkReferences('/saslUsername', config.saslUsername));
   if (config.saslMechanism !== 'none' && config.saslUsername === '')
     issues.push({ path: '/saslUsername', message: `SASL ${config.saslMechanism} needs a user name` });
   return issues;

@@ -2,13 +2,15 @@
 import { connect, headers, type JetStreamManager, type MsgHdrs, type NatsConnection } from 'nats';
 import type { ConfigIssue } from '../server/engine/contract';
 import type { Attributes } from '../server/engine/flowfile';
+import { checkUrlCredentials } from './connection-settings';
 
 export const natsProperties = {
   url: {
     type: 'string',
     minLength: 1,
     default: 'nats://127.0.0.1:4222',
-    description: 'NATS server URL(s), comma-separated; credentials may go in the URL (nats://user:pass@host:4222).',
+    description:
+      'NATS server URL(s), comma-separated; credentials may go in the URL with the password as a sensitive parameter (nats://user:#{nats.password}@host:4222).',
   },
   mode: {
     enum: ['core', 'jetstream'],
@@ -27,6 +29,11 @@ export const natsProperties = {
     description: 'jetstream: create the stream (capturing the subject) if it does not exist.',
   },
 } as const;
+
+/** A password in a server URL must be a reference (a sensitive parameter), never plain text. */
+export function checkNatsUrl(url: string, path = '/url'): ConfigIssue[] {
+  return url.split(',').flatMap((part) => checkUrlCredentials(path, part.trim()));
+}
 
 /** JetStream mode needs a stream (and, for consumers, a durable name). */
 export function checkJetStreamConfig(

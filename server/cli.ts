@@ -10,6 +10,8 @@ import { loadFlowFile } from './flow-loader';
 import { createLogger } from './logger';
 import { addNatsOptions, type NatsCliOptions, openNatsFromCli } from './nats/cli-options';
 import type { NatsBackend } from './nats/nats-backend';
+import { loadParameterFiles, undeclaredParameters } from './parameters/parameters-file';
+import { redactSecrets } from './secrets/redactor';
 import type { RunningServer } from './serve';
 import { DataDirLock } from './storage/durable/data-dir-lock';
 import type { FlowFileRepository } from './storage/durable/flowfile-repository';
@@ -17,6 +19,13 @@ import { openRepository } from './storage/durable/open-repository';
 import type { SyncPolicy } from './storage/durable/sync-policy';
 import { addUsersCommand } from './users-command';
 import { formatIssue } from './validation/ajv';
+
+interface ValidateCliOptions {
+  allowDir?: string[];
+  data: string;
+  authenticated?: boolean;
+  parameters?: string[];
+}
 
 const program = new Command('sluice').description('Visual, flow-based data pipelines.').showHelpAfterError();
 
@@ -33,12 +42,18 @@ program
       .env('SLUICE_TOKEN')
       .argParser(() => true),
   )
-  .action(async (files: string[], opts: { allowDir?: string[]; data: string; authenticated?: boolean }) => {
+  .addOption(parametersOption())
+  .action(async (files: string[], opts: ValidateCliOptions) => {
     const registry = createRegistry();
     const allowedDirs = (opts.allowDir ?? [opts.data]).map((d) => path.resolve(d));
+    const parameters = await parametersOrExit(opts.parameters, 'validate');
     let failed = false;
     for (const file of files) {
-      const check = await loadFlowFile(file, registry, { allowedDirs, authenticated: Boolean(opts.authenticated) });
+      const check = await loadFlowFile(file, registry, {
+        allowedDirs,
+        authenticated: Boolean(opts.authenticated),
+        parameters,
+      });
       if (check.ok) continue;
       failed = true;
       for (const issue of check.issues) process.stdout.write(`${file}: ${formatIssue(issue)}\n`);
@@ -58,19 +73,29 @@ const runCommand = program
       .choices(['always', 'batch', 'none'])
       .default('always')
       .env('SLUICE_SYNC'),
-  );
+  )
+  .addOption(parametersOption());
 addNatsOptions(runCommand).action(
   async (
     file: string,
-    opts: { untilIdle?: boolean; timeout: string; data?: string; sync: SyncPolicy } & NatsCliOptions,
+    opts: {
+      untilIdle?: boolean;
+      timeout: string;
+      data?: string;
+      sync: SyncPolicy;
+      parameters?: string[];
+    } & NatsCliOptions,
   ) => {
     const registry = createRegistry();
-    const check = await loadFlowFile(file, registry);
+    const parameters = await parametersOrExit(opts.parameters, 'run');
+    const check = await loadFlowFile(file, registry, { parameters });
     if (!check.ok) {
       for (const issue of check.issues) process.stderr.write(`${file}: ${formatIssue(issue)}\n`);
       process.exitCode = 1;
       return;
     }
+    for (const name of undeclaredParameters(parameters ?? {}, [check.flow]))
+      process.stderr.write(`sluice run: warning: --parameters sets "${name}", which no parameter context declares\n`);
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
     const timeoutMs = parseDuration(opts.timeout);
     let nats: NatsBackend | undefined;
@@ -125,7 +150,8 @@ addNatsOptions(runCommand).action(
       process.once('SIGTERM', interrupt);
     }
     const failures = await engine.start();
-    for (const f of failures) process.stderr.write(`${file}: processor ${f.processorId} failed to start: ${f.error}\n`);
+    for (const f of failures)
+      process.stderr.write(`${file}: processor ${f.processorId} failed to start: ${redactSecrets(f.error)}\n`);
     let idle = false;
     // Either way the flow stops from its sources down, so what processors emit when they stop (open windows)
     // still goes all the way through the flow instead of waiting in a queue (lost in memory, delivered by a
@@ -203,7 +229,8 @@ const serveCommand = program
       'more Host header names to answer besides loopback names and IP addresses (comma-separated; ".example.com" for a domain and its subdomains, "*" for any)',
     ).env('SLUICE_ALLOWED_HOSTS'),
   )
-  .option('--no-worker', 'cluster mode: API and UI only, run no flows in this process (workers run them)');
+  .option('--no-worker', 'cluster mode: API and UI only, run no flows in this process (workers run them)')
+  .addOption(parametersOption());
 addClusterOptions(
   addNatsOptions(serveCommand),
   "cluster mode: this process's worker name (default: host name and pid)",
@@ -223,9 +250,15 @@ serveCommand.action(
       swapThreshold: number;
       examples: boolean;
       allowedHosts?: string;
+      parameters?: string[];
     } & ClusterCliOptions & { worker: boolean },
   ) => {
     const maxBodyBytes = parseBodySize(opts.maxBody);
+    const parameters = await parametersOrExit(opts.parameters, 'serve');
+    if (parameters && opts.nats) {
+      process.stderr.write('sluice serve: --parameters does not work with --nats yet (workers would not see it)\n');
+      process.exit(1);
+    }
     const { startServer } = await import('./serve');
     let server: RunningServer;
     try {
@@ -242,6 +275,7 @@ serveCommand.action(
         swapThreshold: opts.swapThreshold,
         ...(opts.examples === false && { examplesDir: false as const }),
         allowedHosts: parseAllowedHosts(opts.allowedHosts),
+        ...(parameters && { parameters }),
       };
       // The provenance stream's index lives in the data directory, so a restart does not read it all again.
       const provenanceIndex = opts.provenanceIndex ?? path.join(serveOptions.dataDir, 'provenance-index');
@@ -284,6 +318,26 @@ serveCommand.action(
 
 addWorkerCommand(program);
 addUsersCommand(program);
+
+/** `--parameters FILE` (repeatable): parameter name → value, applied to every context (see docs/parameters.md). */
+function parametersOption(): Option {
+  return new Option(
+    '--parameters <file>',
+    'JSON file of parameter name → value: each replaces the value of every parameter of that name, in every parameter context (repeatable; a later file wins)',
+  ).argParser((file: string, previous: string[] = []) => [...previous, file]);
+}
+
+/** The merged --parameters files (undefined when none is given); a malformed one ends the command. */
+async function parametersOrExit(
+  files: string[] | undefined,
+  command: string,
+): Promise<Record<string, string> | undefined> {
+  if (!files || files.length === 0) return undefined;
+  const loaded = await loadParameterFiles(files);
+  if (loaded.ok) return loaded.values;
+  process.stderr.write(`sluice ${command}: ${loaded.error}\n`);
+  process.exit(1);
+}
 
 function parseBodySize(value: string): number {
   let size: number;

@@ -15,7 +15,10 @@ import type { ProcessorRegistry } from './engine/processor-registry';
 import type { ProvenanceStore } from './engine/provenance';
 import type { CommitWriter } from './engine/session-commit';
 import { createLogger } from './logger';
+import { undeclaredParameters } from './parameters/parameters-file';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
+import { EncryptingFlowStore } from './secrets/encrypting-flow-store';
+import { type OpenedKey, openSecretsKey } from './secrets/secret-box';
 import { DataDirLock } from './storage/durable/data-dir-lock';
 import type { FlowFileRepository } from './storage/durable/flowfile-repository';
 import { openRepository } from './storage/durable/open-repository';
@@ -30,6 +33,8 @@ export interface ServeOptions {
   dataDir: string;
   /** Directories file processors may use; default: the data directory. */
   allowedDirs?: string[];
+  /** `--parameters`: the value of every parameter of each name, in every context of every flow. */
+  parameters?: Record<string, string>;
   /** The example flows a fresh data directory is seeded with (and started); false = none. */
   examplesDir?: string | false;
   /** Required for every /api, /metrics and /listen request when set (admin); it or users needed beyond loopback. */
@@ -60,7 +65,7 @@ export interface ServeOptions {
   commitWriter?: CommitWriter;
   provenance?: ProvenanceStore;
   registry?: ProcessorRegistry;
-  /** Status push interval of /api/events (default 1 s) and its heartbeat (default 15 s). */
+  /** Status push interval of /api/events (default 1 s) and its heartbeat (default 2 s). */
   statusIntervalMs?: number;
   heartbeatMs?: number;
   /** Where flows persist instead of `<dataDir>` (cluster mode: the NATS KV bucket). */
@@ -105,6 +110,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   // One process per data directory: a second one would take the same FlowFiles.
   const lock = options.store ? undefined : DataDirLock.acquire(dataDir);
+  // Sensitive parameter values are encrypted in the flow files under this key (SLUICE_SECRETS_KEY or secrets.key).
+  let secretsKey: OpenedKey | undefined;
+  try {
+    secretsKey = options.store ? undefined : await openSecretsKey(dataDir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  if (secretsKey?.created) logger.info({ file: secretsKey.file }, 'created the secrets key file (mode 0600)');
   const durable = !options.queueFactory && options.queues !== 'memory';
   let repository: FlowFileRepository | undefined;
   try {
@@ -131,10 +145,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     commitWriter: options.commitWriter ?? repository?.commitWriter,
     processorState: repository && ((flowId, processorId) => repository.processorState(flowId, processorId)),
     contentOf: repository && ((claim) => repository.content.read(claim)),
-    store: options.store ?? new FlowStore(dataDir),
+    store: options.store ?? new EncryptingFlowStore(new FlowStore(dataDir), secretsKey!.box, logger),
     runFlows: options.runFlows,
     statusSource: options.statusSource,
     authenticated: Boolean(options.token) || users.required,
+    parameters: options.parameters,
   });
   const releaseStorage = async () => {
     await repository?.close();
@@ -147,6 +162,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await releaseStorage();
     throw err;
   }
+  const definitions = manager.ids().map((id) => manager.get(id));
+  for (const name of undeclaredParameters(options.parameters ?? {}, definitions))
+    logger.warn({ parameter: name }, 'the --parameters value is for a parameter no context of any flow declares');
   for (const q of repository?.unclaimed() ?? [])
     logger.warn(q, `connection "${q.connectionId}" of flow "${q.flowId}" no longer exists; its FlowFiles stay on disk`);
 

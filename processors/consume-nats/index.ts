@@ -11,6 +11,7 @@ import { defineProcessor, type SetupContext } from '../../server/engine/contract
 import type { Attributes } from '../../server/engine/flowfile';
 import {
   checkJetStreamConfig,
+  checkNatsUrl,
   connectNats,
   ensureStream,
   headersToAttributes,
@@ -130,7 +131,7 @@ export default defineProcessor({
         'One FlowFile per message: headers as attributes, nats.subject, and for jetstream nats.stream, nats.sequence, nats.redelivered, nats.delivery.count.',
     },
   ],
-  validate: (config) => checkJetStreamConfig(config, true),
+  validate: (config) => [...checkNatsUrl(config.url), ...checkJetStreamConfig(config, true)],
   async setup(config, ctx): Promise<ConsumeState> {
     const nc = await connectNats(config.url, `sluice ${ctx.flowId}/${ctx.processorId}`);
     const state: ConsumeState = {

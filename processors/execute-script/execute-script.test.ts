@@ -212,8 +212,11 @@ describe('ExecuteScript', () => {
 
   test('the environment is visible only when allow.env opts in', async () => {
     process.env.SLUICE_EXECUTE_SCRIPT_TEST = 'secret';
+    const keyBefore = process.env.SLUICE_SECRETS_KEY;
+    process.env.SLUICE_SECRETS_KEY = 'the-server-key';
     try {
-      const source = 'flowFiles[0].attributes.seen = String(env?.SLUICE_EXECUTE_SCRIPT_TEST);';
+      const source =
+        'flowFiles[0].attributes.seen = String(env?.SLUICE_EXECUTE_SCRIPT_TEST); flowFiles[0].attributes.key = String(env?.SLUICE_SECRETS_KEY);';
       const closed = script(source);
       const open = script(source, { allow: { env: true } });
       closed.enqueue('');
@@ -222,8 +225,12 @@ describe('ExecuteScript', () => {
       await open.trigger();
       expect(closed.transferred('success')[0]!.attributes.seen).toBe('undefined');
       expect(open.transferred('success')[0]!.attributes.seen).toBe('secret');
+      // The server's own secrets are never handed to a script, even one allowed the environment.
+      expect(open.transferred('success')[0]!.attributes.key).toBe('undefined');
     } finally {
       delete process.env.SLUICE_EXECUTE_SCRIPT_TEST;
+      if (keyBefore === undefined) delete process.env.SLUICE_SECRETS_KEY;
+      else process.env.SLUICE_SECRETS_KEY = keyBefore;
     }
   });
 

@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { flowVisibleEnvironment } from '../../server/parameters/server-env';
 
 const RUNNER = fileURLToPath(new URL('./sandbox-runner.mjs', import.meta.url));
 /** Node 20 spells the permission flag `--experimental-permission`; later versions `--permission`. */
@@ -93,7 +94,7 @@ export class ScriptHost {
         `--max-old-space-size=${Math.max(8, Math.floor(options.memoryLimitBytes / 1024 / 1024))}`,
         '--no-warnings',
       ],
-      env: options.allow.env ? process.env : {},
+      env: options.allow.env ? flowVisibleEnvironment() : {},
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
@@ -121,7 +122,7 @@ export class ScriptHost {
         timeoutMs: options.timeoutMs,
         memoryLimitBytes: options.memoryLimitBytes,
         allow: options.allow,
-        env: options.allow.env ? JSON.stringify(process.env) : undefined,
+        env: options.allow.env ? JSON.stringify(flowVisibleEnvironment()) : undefined,
       });
     });
     return host;

@@ -6,6 +6,7 @@ import { checkRegexes, compileRegex } from '../bounded/regex';
 import {
   attributesToHeaders,
   checkJetStreamConfig,
+  checkNatsUrl,
   connectNats,
   ensureStream,
   natsProperties,
@@ -74,6 +75,7 @@ export default defineProcessor({
     },
   ],
   validate: (config) => [
+    ...checkNatsUrl(config.url),
     ...checkJetStreamConfig(config, false),
     ...(config.headerAttributes ? checkRegexes([['/headerAttributes', config.headerAttributes]]) : []),
   ],

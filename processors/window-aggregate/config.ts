@@ -1,7 +1,7 @@
 /** WindowAggregate's config: its JSON Schema and the checks a schema cannot express. */
 import type { ConfigIssue } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
-import { checkReferences } from '../connection-settings';
+import { checkReferences, checkUrlCredentials } from '../connection-settings';
 import { checkExpressions } from '../expressions';
 import { AGGREGATE_OPS } from './aggregates';
 
@@ -134,5 +134,10 @@ export function checkConfig(cfg: any): ConfigIssue[] {
       issues.push({ path: `${path}/value`, message: `${a.op} needs a value expression` });
     if (a.value !== '') expressions.push([`${path}/value`, a.value]);
   }
-  return [...issues, ...checkReferences('/natsUrl', cfg.natsUrl), ...checkExpressions(expressions)];
+  return [
+    ...issues,
+    ...checkReferences('/natsUrl', cfg.natsUrl),
+    ...cfg.natsUrl.split(',').flatMap((u: string) => checkUrlCredentials('/natsUrl', u.trim())),
+    ...checkExpressions(expressions),
+  ];
 }

@@ -3,12 +3,14 @@ import helmet from 'helmet';
 import type { ProcessorLogger } from '../engine/contract';
 import type { ProvenanceStore } from '../engine/provenance';
 import type { FlowManager } from '../runtime/flow-manager';
+import { redactedAnswers } from '../secrets/redact-responses';
 import { type AuditLog, auditRoutes } from './audit';
 import { authenticate, requireCredentials } from './auth';
 import { flowRoutes } from './flows.routes';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { listenRoutes } from './listen.routes';
 import { createMetrics } from './metrics';
+import { operationsRoutes } from './operations.routes';
 import { hostGuard, originGuard } from './origin';
 import { processorRoutes } from './processors.routes';
 import { provenanceRoutes } from './provenance.routes';
@@ -19,7 +21,7 @@ import { allow, assertEveryRouteGuarded } from './roles';
 import { sessionRoutes } from './session.routes';
 import { LoginLimiter, type LoginLimits, SessionStore } from './sessions';
 import { statusRoutes } from './status.routes';
-import { StatusStream } from './status-stream';
+import { DEFAULT_HEARTBEAT_MS, StatusStream } from './status-stream';
 import { uiRoutes } from './ui-static';
 import type { UserStore } from './users';
 
@@ -68,7 +70,7 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
 
   const stream = new StatusStream(manager, {
     intervalMs: options.statusIntervalMs ?? 1000,
-    heartbeatMs: options.heartbeatMs ?? 15_000,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     maxClients: options.maxEventClients,
     maxBufferedBytes: options.maxEventBufferBytes,
   });
@@ -87,6 +89,7 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
 
   const api = Router();
   api.use(originGuard());
+  api.use(redactedAnswers());
   api.use(sessionRoutes({ token, users, sessions, limiter, audit }));
   api.get('/events', allow('viewer'), stream.handler);
   // Without valid credentials, 401 before a body is read.
@@ -105,6 +108,7 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   );
   api.use(flowRoutes(manager, options.maxBodyBytes));
   api.use(statusRoutes(manager));
+  api.use(operationsRoutes(manager));
   api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));
   api.use(quarantineRoutes(manager));
   api.use(provenanceRoutes(options.provenance, options.manager));

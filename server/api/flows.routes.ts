@@ -2,7 +2,8 @@ import { type Request, type RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { type Flow, toCurrentVersion } from '../../flows/flow-schema';
 import { parseFlowJson } from '../flow-loader';
-import type { FlowManager, SaveOutcome } from '../runtime/flow-manager';
+import { isMissingSensitiveValue, maskSensitive, stripSensitive } from '../parameters/sensitive-values';
+import { ConflictError, type FlowManager, FlowValidationError, type SaveOutcome } from '../runtime/flow-manager';
 import { HttpError } from './http-errors';
 import { relationshipsByProcessor } from './processors.routes';
 import { jsonBody, queryString } from './request';
@@ -37,14 +38,34 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
     });
   });
 
-  /** A flow JSON body, or a multipart upload with one file; `?replace=true` replaces a flow with the same id. */
+  /**
+   * A flow JSON body, or a multipart upload with one file; `?replace=true` replaces a flow with the same id. An
+   * invalid flow is refused (400), except one whose only problem is sensitive parameters without a value (an
+   * export carries none): it is saved as invalid, `{saved, valid: false, issues}`, until the values are set.
+   */
   router.post('/flows/import', allow('admin'), malformedUploadIs400(upload.any()), async (req, res) => {
     const replace = parseBoolean(queryString(req, 'replace'), 'replace');
-    const { flow, created } = await manager.import(importedBody(req), replace);
-    res
-      .status(created ? 201 : 200)
-      .location(`/api/flows/${flow.id}`)
-      .json(flow);
+    const body = importedBody(req);
+    try {
+      const { flow, created } = await manager.import(body, replace);
+      res
+        .status(created ? 201 : 200)
+        .location(`/api/flows/${flow.id}`)
+        .json(maskSensitive(flow));
+    } catch (err) {
+      const onlySecretsMissing =
+        err instanceof FlowValidationError && err.issues.length > 0 && err.issues.every(isMissingSensitiveValue);
+      if (!onlySecretsMissing) throw err;
+      const id = (body as { id: string }).id;
+      const exists = manager.has(id);
+      if (exists && !replace)
+        throw new ConflictError(`a flow with id "${id}" already exists; add ?replace=true to replace it`);
+      const outcome = exists ? await manager.replaceKeepingInvalid(id, body) : await manager.createKeepingInvalid(body);
+      res
+        .status(exists ? 200 : 201)
+        .location(`/api/flows/${id}`)
+        .json(saved(outcome));
+    }
   });
 
   router.get('/flows/:id', allow('viewer'), (req, res) => {
@@ -60,9 +81,12 @@ export function flowRoutes(manager: FlowManager, maxBodyBytes: number): Router {
     res.status(204).end();
   });
 
-  /** The flow as saved, in the current format version (a version 1 file is the same flow as version 2). */
+  /**
+   * The flow as saved, in the current format version (a version 1 file is the same flow as version 2), without
+   * the values of sensitive parameters (their names stay, marked sensitive).
+   */
   router.get('/flows/:id/export', allow('viewer'), (req, res) => {
-    const flow = toCurrentVersion(manager.get(req.params.id) as Flow);
+    const flow = stripSensitive(toCurrentVersion(manager.get(req.params.id) as Flow));
     res
       .type('application/json')
       .attachment(`${req.params.id}.json`)
@@ -130,7 +154,9 @@ function groupState(
  * it cannot start until a valid definition is saved) with every issue found, each naming its JSON path.
  */
 function saved(outcome: SaveOutcome) {
-  return outcome.valid ? outcome.flow : { saved: true, valid: false, id: outcome.id, issues: outcome.issues };
+  return outcome.valid
+    ? maskSensitive(outcome.flow)
+    : { saved: true, valid: false, id: outcome.id, issues: outcome.issues };
 }
 
 function processorState(manager: FlowManager, flowId: string, processorId: string) {

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { isInternalType } from '../../processors/internal/pass-through';
 import { type ProcessorDefinition, type Relationship, relationshipsOf } from '../engine/contract';
 import type { ProcessorRegistry } from '../engine/processor-registry';
+import { checkProcessorConfig } from '../parameters/check-config';
+import { buildParameterScope } from '../parameters/parameter-scope';
 import { HttpError } from './http-errors';
 import { jsonBody } from './request';
 import { allow } from './roles';
@@ -45,12 +47,14 @@ export function relationshipsByProcessor(
   const out: Record<string, string[]> = {};
   const processors = (input as { processors?: unknown })?.processors;
   if (!Array.isArray(processors)) return out;
+  // Configs are checked with their #{parameter} references resolved, as the validator does.
+  const binding = buildParameterScope(input).binding('');
   for (const p of processors) {
     const { id, type, config } = (p ?? {}) as { id?: unknown; type?: unknown; config?: unknown };
     if (typeof id !== 'string' || typeof type !== 'string') continue;
     const def = registry.get(type);
     if (!def) continue;
-    const checked = registry.checkConfig(type, config, '', allowedDirs, authenticated);
+    const checked = checkProcessorConfig(registry, type, config, '', binding, { allowedDirs, authenticated });
     if (checked.issues.length === 0) out[id] = relationshipsOf(def, checked.config).map((r) => r.name);
   }
   return out;

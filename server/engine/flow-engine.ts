@@ -10,7 +10,7 @@ import type { ProcessorRegistry } from './processor-registry';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceEvent, type ProvenanceStore } from './provenance';
 import { QUARANTINE_ATTRIBUTES } from './quarantine';
 import type { FlowFileQueue, Prioritizer, QueuedFlowFile } from './queue';
-import { type ProcessorHost, RunningProcessor } from './running-processor';
+import { type Bulletin, type ProcessorHost, RunningProcessor } from './running-processor';
 import { applyCommitWith, type CommitWriter } from './session-commit';
 import { type BackendStatus, type FlowStatus, flowStatus } from './status';
 
@@ -30,6 +30,8 @@ export interface EngineOptions {
   commitWriter?: CommitWriter;
   /** Processor state restored from the repository, by processor id. */
   processorState?: (processorId: string) => ProcessorStateValues | undefined;
+  /** Every bulletin a processor posts (the server's bulletin board). */
+  onBulletin?: (flowId: string, processor: ResolvedProcessor, bulletin: Bulletin) => void;
 }
 
 export interface ApplyOptions {
@@ -101,6 +103,7 @@ export class FlowEngine {
       filled: (connections) => {
         for (const c of connections) this.processors.get(c.spec.target)?.signal.notify();
       },
+      posted: (processor, bulletin) => options.onBulletin?.(flow.id, processor, bulletin),
     };
     const all = [...this.connections.values()];
     for (const p of flow.processors) this.processors.set(p.id, this.newProcessor(p, all, this.host));

@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import { hasSensitiveProperty, sensitivePropertyIssues } from '../parameters/sensitive-properties';
 import { createAjv, toIssues, type ValidationIssue } from '../validation/ajv';
 import type { ProcessorDefinition } from './contract';
 
@@ -7,6 +8,8 @@ export class ProcessorRegistry {
   private readonly definitions = new Map<string, ProcessorDefinition>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = createAjv({ useDefaults: true });
+  /** Types whose config schema declares `"x-sensitive": true` properties. */
+  private readonly withSecrets = new Set<string>();
 
   constructor(definitions: readonly ProcessorDefinition[] = []) {
     for (const d of definitions) this.register(d);
@@ -16,6 +19,7 @@ export class ProcessorRegistry {
     if (this.definitions.has(definition.type)) throw new Error(`processor type ${definition.type} is registered twice`);
     this.definitions.set(definition.type, definition);
     this.validators.set(definition.type, this.ajv.compile(definition.config));
+    if (hasSensitiveProperty(definition.config)) this.withSecrets.add(definition.type);
   }
 
   get(type: string): ProcessorDefinition | undefined {
@@ -48,7 +52,8 @@ export class ProcessorRegistry {
       return { issues: [{ path: prefix, message: `unknown processor type "${type}"` }], config: {} };
     const copy = structuredClone(config ?? {}) as Record<string, unknown>;
     if (!validate(copy)) return { issues: toIssues(validate.errors, prefix), config: copy };
-    const own = definition.validate?.(copy, { allowedDirs, authenticated }) ?? [];
+    const secrets = this.withSecrets.has(type) ? sensitivePropertyIssues(definition.config, copy) : [];
+    const own = [...secrets, ...(definition.validate?.(copy, { allowedDirs, authenticated }) ?? [])];
     return { issues: own.map((i) => ({ path: `${prefix}${i.path}`, message: i.message })), config: copy };
   }
 }

@@ -1,4 +1,5 @@
 import type { ResolvedProcessor } from '../../flows/flow-schema';
+import { redactDeep, redactError, redactSecrets } from '../secrets/redactor';
 import { getOrInsert } from '../util/maps';
 import type { RunningConnection } from './backpressure';
 import type {
@@ -51,6 +52,8 @@ export interface ProcessorHost {
   drained(connections: readonly RunningConnection[]): void;
   /** Outputs were enqueued on these connections: wake their targets. */
   filled(connections: readonly RunningConnection[]): void;
+  /** Every bulletin the processor posts (the server's bulletin board keeps more than the processor's last few). */
+  posted?(processor: ResolvedProcessor, bulletin: Bulletin): void;
 }
 
 /** One processor of a running flow: its config, its connections, its tasks and its counters. */
@@ -186,7 +189,7 @@ export class RunningProcessor {
     } catch (err) {
       this.state = 'stopped';
       this.bulletin('error', `failed to start: ${errorMessage(err)}`, []);
-      throw err;
+      throw redactError(err);
     }
     this.context.state = this.state_;
     this.state = 'running';
@@ -282,7 +285,7 @@ export class RunningProcessor {
       if (result.in > 0) this.host.drained(this.inputs);
       return session.worked;
     } catch (err) {
-      const reason = errorMessage(err);
+      const reason = redactSecrets(errorMessage(err));
       const returned = await session.rollback(this.penaltyMs, (queue, ffs) => this.setAside(queue, ffs, reason));
       this.stats.counters.errors++;
       this.idle = false;
@@ -371,11 +374,15 @@ export class RunningProcessor {
   }
 
   bulletin(level: Bulletin['level'], message: string, flowFileIds: string[], context: object = {}): void {
-    this.bulletins.push({ time: Date.now(), level, message, flowFileIds: flowFileIds.slice(0, 20) });
+    // Never a sensitive parameter's value, whatever the processor's error said.
+    const text = redactSecrets(message);
+    const posted: Bulletin = { time: Date.now(), level, message: text, flowFileIds: flowFileIds.slice(0, 20) };
+    this.bulletins.push(posted);
     if (this.bulletins.length > MAX_BULLETINS) this.bulletins.shift();
+    this.host.posted?.(this.spec, posted);
     this.host.logger[level](
-      { ...context, processor: this.spec.id, type: this.spec.type, flowFileIds: flowFileIds.slice(0, 5) },
-      message,
+      { ...redactDeep(context), processor: this.spec.id, type: this.spec.type, flowFileIds: flowFileIds.slice(0, 5) },
+      text,
     );
   }
 }

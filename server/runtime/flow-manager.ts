@@ -7,11 +7,15 @@ import type { ProvenanceEvent, ProvenanceStore } from '../engine/provenance';
 import type { QueuedFlowFile } from '../engine/queue';
 import type { CommitWriter } from '../engine/session-commit';
 import type { FlowStatus } from '../engine/status';
+import { checkProcessorConfig } from '../parameters/check-config';
+import { buildParameterScope, type ParameterScope } from '../parameters/parameter-scope';
+import { maskSensitive, withStoredSecrets } from '../parameters/sensitive-values';
 import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
 import { createAjv, type ValidationIssue } from '../validation/ajv';
 import { globalId } from '../validation/flatten-groups';
 import { type FlowCheck, validateFlow } from '../validation/flow-validator';
 import { checkNesting } from '../validation/nesting';
+import { BulletinBoard } from './bulletin-board';
 import { applyFlow, closeDroppedQueues, nonEmptyRemovals } from './engine-swap';
 import { ConflictError, FlowValidationError, GoneError, NotFoundError } from './errors';
 import { loadExamples } from './examples';
@@ -38,6 +42,8 @@ export interface FlowManagerOptions {
   allowedDirs?: readonly string[];
   /** The server requires a token: validation lets listeners bind beyond loopback. */
   authenticated?: boolean;
+  /** `--parameters`: the value of every parameter of each name, in every context of every flow. */
+  parameters?: Readonly<Record<string, string>>;
   queueFactory?: QueueFactory;
   /** Applies committed sessions (the durable repository); default: straight to the queues. */
   commitWriter?: CommitWriter;
@@ -84,6 +90,8 @@ export class FlowManager {
   private readonly entries = new Map<string, Entry>();
   private readonly locks = new KeyedLock();
   private readonly listeners = new Set<(change: FlowChange) => void>();
+  /** Every flow's bulletins, kept across stops and redefinitions. */
+  readonly bulletins = new BulletinBoard();
 
   private readonly view: EntryView;
 
@@ -141,9 +149,18 @@ export class FlowManager {
     return this.entries.has(id);
   }
 
-  /** The flow as saved (for a stored flow that no longer validates, its JSON as found). */
+  /**
+   * The flow as saved (for a stored flow that no longer validates, its JSON as found), as it may be shown:
+   * sensitive parameters carry `"set"` instead of their value (server/parameters/sensitive-values.ts).
+   */
   get(id: string): unknown {
-    return this.entry(id).definition;
+    return maskSensitive(this.entry(id).definition);
+  }
+
+  /** A written flow with the write-only rules of sensitive values applied against the stored flow of its id. */
+  private withSecrets(input: unknown): unknown {
+    const id = isObject(input) && typeof input.id === 'string' ? input.id : undefined;
+    return withStoredSecrets(input, id === undefined ? undefined : this.entries.get(id)?.definition);
   }
 
   engine(id: string): FlowEngine | undefined {
@@ -151,16 +168,18 @@ export class FlowManager {
   }
 
   validate(input: unknown): { valid: boolean; issues: ValidationIssue[] } {
-    const check = validateFlow(input, this.options.registry, {
+    const check = validateFlow(this.withSecrets(input), this.options.registry, {
       allowedDirs: this.options.allowedDirs,
       authenticated: this.options.authenticated,
+      parameters: this.options.parameters,
+      registerSecrets: false,
     });
     return check.ok ? { valid: true, issues: [] } : { valid: false, issues: check.issues };
   }
 
   /** Adds a new flow; 409 when the id is taken. */
   async create(input: unknown): Promise<Flow> {
-    return this.createChecked(this.check(input));
+    return this.createChecked(this.check(this.withSecrets(input)));
   }
 
   private createChecked(checked: Checked): Promise<Flow> {
@@ -173,7 +192,7 @@ export class FlowManager {
 
   /** Replaces a flow; its queues (and their FlowFiles) carry over, and a running flow keeps running. */
   async replace(id: string, input: unknown): Promise<Flow> {
-    return this.replaceChecked(id, this.check(input));
+    return this.replaceChecked(id, this.check(this.withSecrets(input)));
   }
 
   private replaceChecked(id: string, checked: Checked): Promise<Flow> {
@@ -189,7 +208,8 @@ export class FlowManager {
    * is a JSON object with a usable id: it gets no engine, cannot start, and its status names every issue.
    * 400 (FlowValidationError) only for a body that is not an object or has no usable id; 409 when it exists.
    */
-  async createKeepingInvalid(input: unknown): Promise<SaveOutcome> {
+  async createKeepingInvalid(written: unknown): Promise<SaveOutcome> {
+    const input = this.withSecrets(written);
     const check = this.fullCheck(input);
     if (check.ok) return { valid: true, flow: await this.createChecked(check) };
     const id = usableId(input, check.issues);
@@ -204,7 +224,8 @@ export class FlowManager {
    * (if any) stops and is kept aside with its queues, the flow is "invalid" until a valid definition is saved,
    * which then applies to that engine (and starts it again if the flow was running).
    */
-  async replaceKeepingInvalid(id: string, input: unknown): Promise<SaveOutcome> {
+  async replaceKeepingInvalid(id: string, written: unknown): Promise<SaveOutcome> {
+    const input = this.withSecrets(written);
     const check = this.fullCheck(input);
     if (check.ok) return { valid: true, flow: await this.replaceChecked(id, check) };
     if (usableId(input, check.issues) !== id) throw mismatch(id);
@@ -222,11 +243,13 @@ export class FlowManager {
     const check = validateFlow(input, this.options.registry, {
       allowedDirs: this.options.allowedDirs,
       authenticated: this.options.authenticated,
+      parameters: this.options.parameters,
     });
     if (check.ok || checkNesting(input) || validShape(input)) return check;
     const seen = new Set(check.issues.map((i) => `${i.path}\n${i.message}`));
     const issues = [...check.issues];
-    for (const issue of this.configIssues(input, '', 0)) {
+    const parameters = buildParameterScope(input, this.options.parameters);
+    for (const issue of this.configIssues(input, '', 0, parameters)) {
       const key = `${issue.path}\n${issue.message}`;
       if (!seen.has(key)) issues.push(issue);
       seen.add(key);
@@ -235,7 +258,7 @@ export class FlowManager {
   }
 
   /** The config checks of each processor of a group (or the flow) and its groups, where the type is known. */
-  private configIssues(scope: unknown, at: string, depth: number): ValidationIssue[] {
+  private configIssues(scope: unknown, at: string, depth: number, parameters: ParameterScope): ValidationIssue[] {
     if (!isObject(scope) || depth > 16) return [];
     const issues: ValidationIssue[] = [];
     const processors = Array.isArray(scope.processors) ? scope.processors : [];
@@ -243,18 +266,19 @@ export class FlowManager {
       if (!isObject(p) || typeof p.type !== 'string' || !this.options.registry.get(p.type)) return;
       if (p.config !== undefined && !isObject(p.config)) return; // the schema layer said so already
       issues.push(
-        ...this.options.registry.checkConfig(
+        ...checkProcessorConfig(
+          this.options.registry,
           p.type,
           p.config,
           `${at}/processors/${i}/config`,
-          this.options.allowedDirs ?? [],
-          this.options.authenticated ?? false,
+          parameters.binding(at),
+          this.options,
         ).issues,
       );
     });
     const groups = Array.isArray(scope.groups) ? scope.groups : [];
     groups.forEach((g: unknown, i) => {
-      issues.push(...this.configIssues(g, `${at}/groups/${i}`, depth + 1));
+      issues.push(...this.configIssues(g, `${at}/groups/${i}`, depth + 1, parameters));
     });
     return issues;
   }
@@ -299,7 +323,7 @@ export class FlowManager {
 
   /** Creates, or replaces when `replace` is set (409 on an id clash otherwise). */
   async import(input: unknown, replace: boolean): Promise<{ flow: Flow; created: boolean }> {
-    const checked = this.check(input);
+    const checked = this.check(this.withSecrets(input));
     const id = checked.flow.id;
     return this.locks.run(id, async () => {
       const exists = this.entries.has(id);
@@ -313,6 +337,7 @@ export class FlowManager {
     const check = validateFlow(input, this.options.registry, {
       allowedDirs: this.options.allowedDirs,
       authenticated: this.options.authenticated,
+      parameters: this.options.parameters,
     });
     if (!check.ok) throw new FlowValidationError(check.issues);
     return { flow: check.flow, resolved: check.resolved };
@@ -578,6 +603,7 @@ export class FlowManager {
     const check = validateFlow(json, this.options.registry, {
       allowedDirs: this.options.allowedDirs,
       authenticated: this.options.authenticated,
+      parameters: this.options.parameters,
     });
     const issues = check.ok ? [] : check.issues;
     if (check.ok && check.flow.id !== id) issues.push({ path: '/id', message: `must be "${id}", the file's name` });
@@ -599,6 +625,7 @@ export class FlowManager {
       queueFactory: this.options.queueFactory,
       commitWriter: this.options.commitWriter,
       processorState: this.options.processorState && ((pid) => this.options.processorState!(resolved.id, pid)),
+      onBulletin: (flowId, processor, bulletin) => this.bulletins.post(flowId, processor, bulletin),
     });
   }
 

@@ -8,6 +8,8 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
   addFormats(ajv);
   // Annotation for the UI: "jsonata" marks a string the config form shows in a monospace expression field.
   ajv.addKeyword({ keyword: 'x-format', schemaType: 'string' });
+  // A secret (password, token): only a reference to a sensitive parameter, see server/parameters/sensitive-properties.ts.
+  ajv.addKeyword({ keyword: 'x-sensitive', schemaType: 'boolean' });
   return ajv;
 }
 

@@ -4,6 +4,9 @@ import { flowSchema } from '../../flows/flow-schema';
 import { ensureInternalProcessors, isInternalType } from '../../processors/internal/pass-through';
 import { relationshipsOf } from '../engine/contract';
 import type { ProcessorRegistry } from '../engine/processor-registry';
+import { checkProcessorConfig } from '../parameters/check-config';
+import { buildParameterScope, type ParameterScope } from '../parameters/parameter-scope';
+import { registerSecrets } from '../secrets/redactor';
 import { getOrInsert } from '../util/maps';
 import { createAjv, toIssues, type ValidationIssue } from './ajv';
 import {
@@ -40,15 +43,32 @@ export interface ValidateOptions {
   allowedDirs?: readonly string[];
   /** The server requires a token: listeners may bind beyond loopback. Default false. */
   authenticated?: boolean;
+  /** `--parameters`: the value of every parameter of each name, in every context. */
+  parameters?: Readonly<Record<string, string>>;
+  /** Where `${env:NAME}` references read from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Add the flow's sensitive values to those redacted from logs, bulletins and answers (default true). False
+   * for a flow only checked, not kept: anyone who may validate could otherwise make any text "secret".
+   */
+  registerSecrets?: boolean;
 }
 
-type NestedFlow = NestedScope & { schemaVersion: 1 | 2; name: string; description?: string };
+type NestedFlow = NestedScope & {
+  schemaVersion: 1 | 2;
+  name: string;
+  description?: string;
+  parameterContexts?: unknown[];
+  parameterContext?: string;
+};
 
 /**
  * Validates a flow in three layers (after a nesting-depth check), each naming JSON paths: the flow schema, each
  * processor's config schema (and its own checks), then the graph of the flow and of each group in it. On success
  * returns the flow as given and a resolved copy with every default applied and its groups flattened (what the
  * engine runs; see flatten-groups.ts for the ids). A flow without groups or funnels resolves to its own ids.
+ * Each config is checked with its `#{parameter}` and `${env:NAME}` references resolved, and the resolved copy
+ * runs with them replaced; the flow as given keeps them (see server/parameters/).
  */
 export function validateFlow(input: unknown, registry: ProcessorRegistry, options: ValidateOptions = {}): FlowCheck {
   // First, and without recursion: ajv and structuredClone would overflow the stack on a very deep document.
@@ -64,12 +84,16 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
 
   const issues: ValidationIssue[] = [];
   if (nested.schemaVersion === 1)
-    for (const key of ['groups', 'funnels', 'labels'] as const)
+    for (const key of ['groups', 'funnels', 'labels', 'parameterContexts', 'parameterContext'] as const)
       if (nested[key] !== undefined) issues.push({ path: `/${key}`, message: `${key} need "schemaVersion": 2` });
 
+  // Parameters first: every processor's config is checked with its references resolved.
+  const parameters = buildParameterScope(nested, options.parameters);
+  if (options.registerSecrets !== false) registerSecrets(parameters.secrets);
+  issues.push(...parameters.issues);
   const scopes = buildScopes(nested);
   const edges: ResolvedEdge[] = [];
-  for (const scope of scopes) checkScope(scope, registry, options, issues, edges);
+  for (const scope of scopes) checkScope(scope, registry, options, issues, edges, parameters);
   checkPassThroughs(scopes, edges, issues);
   if (issues.length > 0) return { ok: false, issues };
 
@@ -80,7 +104,14 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
   const flatAlready = !nested.groups?.length && !nested.funnels?.length;
   let resolved = flat.resolved;
   if (flatAlready) {
-    const { groups: _groups, funnels: _funnels, labels: _labels, ...rest } = nested;
+    const {
+      groups: _groups,
+      funnels: _funnels,
+      labels: _labels,
+      parameterContexts: _contexts,
+      parameterContext: _binding,
+      ...rest
+    } = nested;
     resolved = rest as unknown as ResolvedFlow;
   }
   return { ok: true, flow, resolved, origins: flat.origins };
@@ -120,6 +151,7 @@ function withPartialChecks(
   } catch {
     return issues;
   }
+  const parameters = buildParameterScope(input, options.parameters);
   for (const scope of scopes) {
     const { content, path: at } = scope;
     // Duplicate ids, as checkScope names them.
@@ -160,12 +192,13 @@ function withPartialChecks(
         issues.push({ path: `${path}/type`, message: `unknown processor type "${p.type}"; known types: ${known}` });
         return;
       }
-      const checked = registry.checkConfig(
+      const checked = checkProcessorConfig(
+        registry,
         p.type,
         p.config,
         `${path}/config`,
-        options.allowedDirs ?? [],
-        options.authenticated ?? false,
+        parameters.binding(at),
+        options,
       );
       issues.push(...checked.issues);
     });
@@ -266,6 +299,7 @@ function checkScope(
   options: ValidateOptions,
   issues: ValidationIssue[],
   edges: ResolvedEdge[],
+  parameters: ParameterScope,
 ): void {
   const { content, path: at } = scope;
   const processors = content.processors ?? [];
@@ -310,13 +344,7 @@ function checkScope(
       });
       return;
     }
-    const checked = registry.checkConfig(
-      p.type,
-      p.config,
-      `${path}/config`,
-      options.allowedDirs ?? [],
-      options.authenticated ?? false,
-    );
+    const checked = checkProcessorConfig(registry, p.type, p.config, `${path}/config`, parameters.binding(at), options);
     issues.push(...checked.issues);
     p.config = checked.config;
     if (checked.issues.length === 0 && !relationships.has(p.id))

@@ -81,17 +81,17 @@ describe('GET /api/events', () => {
     await eventually(() => t!.server.events.clientCount === 0);
   });
 
-  test('?flowId= filters; heartbeats keep the stream alive', async () => {
+  test('?flowId= filters; heartbeat messages keep the stream alive', async () => {
     t = await startTestServer({ statusIntervalMs: 100, heartbeatMs: 50 });
     const api = request(t.url);
     await api.post('/api/flows').send(pipeFlow('a')).expect(201);
     await api.post('/api/flows').send(pipeFlow('b')).expect(201);
     const sse = subscribe(`${t.url}/api/events?flowId=b`);
-    await eventually(() => sse.comments.includes('heartbeat'));
+    await eventually(() => sse.messages.some((m) => m.type === 'heartbeat' && m.intervalMs === 50));
     await api.post('/api/flows/a/start').expect(200);
     await api.post('/api/flows/b/start').expect(200);
     await eventually(() => sse.messages.some((m) => m.type === 'flow' && m.flowId === 'b'));
-    expect(sse.messages.every((m) => m.flowId === 'b')).toBe(true);
+    expect(sse.messages.every((m) => m.type === 'heartbeat' || m.flowId === 'b')).toBe(true);
     sse.close();
     await sse.done;
   });
