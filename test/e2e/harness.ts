@@ -54,7 +54,15 @@ export async function ensureUiBuilt(): Promise<void> {
   try {
     if (!uiIsStale()) return;
     const { build } = await import('vite');
-    await build({ configFile: path.join(UI, 'vite.config.ts'), logLevel: 'warn' });
+    // Vitest sets NODE_ENV=test, which Vite would bake into the bundle (React's development build): build what
+    // `npm install` builds and users run.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: path.join(UI, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -63,6 +71,8 @@ export async function ensureUiBuilt(): Promise<void> {
 export interface SluiceProcess {
   url: string;
   dataDir: string;
+  /** The server's process id (e.g. to pause it with SIGSTOP). */
+  pid: number;
   /** What the server printed (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -102,6 +112,7 @@ export async function startSluice(extraArgs: string[] = []): Promise<SluiceProce
   return {
     url,
     dataDir,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {

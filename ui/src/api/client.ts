@@ -4,6 +4,8 @@
  * into ApiError and tells the app when the server asks for credentials.
  */
 import type {
+  BulletinLevel,
+  BulletinsAnswer,
   ContentSide,
   Flow,
   FlowStatus,
@@ -11,12 +13,15 @@ import type {
   Lineage,
   LoginOptions,
   Me,
+  OperationsSummary,
   ProcessorDescriptor,
   ProvenanceEvent,
   QuarantineList,
   QueuedFlowFile,
   Relationship,
   ReplayResult,
+  SearchResult,
+  ServiceDescriptor,
   ValidationIssue,
 } from './types';
 
@@ -101,6 +106,24 @@ export interface ProvenanceQuery {
   from?: number;
   to?: number;
   limit?: number;
+}
+
+/** `GET /api/bulletins` filters; `after`: only bulletins newer than that id. */
+export interface BulletinQuery {
+  flowId?: string;
+  processorId?: string;
+  level?: BulletinLevel;
+  q?: string;
+  after?: number;
+  limit?: number;
+}
+
+/** `?a=1&b=x` of the set values (undefined and '' left out). */
+function queryOf(query: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 export interface FlowFileContent {
@@ -219,7 +242,21 @@ export const api = {
     const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `event-${eventId}-${side}.bin`;
     return { blob: await response.blob(), filename };
   },
+  /** Every processor and connection of every flow with its status (the Summary page). */
+  summary: (flowId?: string) => json<OperationsSummary>('GET', `/summary${queryOf({ flowId })}`),
+  /** The bulletin board, newest first. */
+  bulletins: (query: BulletinQuery = {}) => json<BulletinsAnswer>('GET', `/bulletins${queryOf(query)}`),
+  /** Components of every flow by name, id, type or property value. */
+  search: (q: string, limit?: number) => json<SearchResult>('GET', `/search${queryOf({ q, limit })}`),
   /** The FlowFile as it was at the event goes back into a connection leading into the event's processor. */
+  /** Controller service types. */
+  services: () => json<ServiceDescriptor[]>('GET', '/services'),
+  /** `service`: its id, after the ids of the groups it is declared in (`groupA/rabbit`). */
+  enableService: (id: string, service: string) =>
+    json<unknown>('POST', `/flows/${enc(id)}/services/${service.split('/').map(enc).join('/')}/enable`),
+  /** 409 while enabled processors reference it (the message names them). */
+  disableService: (id: string, service: string) =>
+    json<unknown>('POST', `/flows/${enc(id)}/services/${service.split('/').map(enc).join('/')}/disable`),
   replay: (eventId: number, connectionId?: string) =>
     json<ReplayResult>('POST', `/provenance/${eventId}/replay`, connectionId === undefined ? {} : { connectionId }),
 };

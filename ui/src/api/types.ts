@@ -8,12 +8,17 @@ import type { QueuedFlowFile } from '../../../server/engine/queue';
 import type { FlowChangeAction, FlowManager, FlowStatusView } from '../../../server/runtime/flow-manager';
 
 export type { ConnectionSpec, Flow, ProcessorSpec } from '../../../flows/flow-schema';
+export type { BulletinsAnswer, LocatedBulletin } from '../../../server/api/operations.routes';
 export type { ProcessorCategory, Relationship } from '../../../server/engine/contract';
 export type { Lineage, ProvenanceEvent, ProvenanceEventType } from '../../../server/engine/provenance';
 export type { QueuedFlowFile } from '../../../server/engine/queue';
 export type { Bulletin, ProcessorState } from '../../../server/engine/running-processor';
 export type { ConnectionStatus, ProcessorStatus } from '../../../server/engine/status';
+export type { BulletinLevel } from '../../../server/runtime/bulletin-board';
+export type { ComponentLocation } from '../../../server/runtime/flow-components';
 export type { FlowChange, FlowState, FlowSummary } from '../../../server/runtime/flow-manager';
+export type { SearchHit, SearchKind, SearchResult } from '../../../server/runtime/flow-search';
+export type { ConnectionRow, OperationsSummary, ProcessorRow } from '../../../server/runtime/operations-summary';
 export type { ValidationIssue } from '../../../server/validation/ajv';
 
 /** `GET /api/flows/:id/status` and the event stream: the engine's status plus the flow's state and validity. */
@@ -49,7 +54,9 @@ export type ProcessorDescriptor = Omit<ServerProcessorDescriptor, 'config' | 're
 /** Messages of `GET /api/events`. */
 export type StreamEvent =
   | { type: 'status'; flowId: string; status: FlowStatus }
-  | { type: 'flow'; flowId: string; action: FlowChangeAction };
+  | { type: 'flow'; flowId: string; action: FlowChangeAction }
+  /** The stream is alive; sent every `intervalMs` (server time `time`). */
+  | { type: 'heartbeat'; time: number; intervalMs: number };
 
 /** Which content of a provenance event: as it was before the event (`input`) or after it (`output`). */
 export type ContentSide = Parameters<FlowManager['eventContent']>[1];
@@ -87,3 +94,31 @@ export interface QuarantineList {
 
 /** The attributes a quarantined FlowFile carries (why, where, how often), named as the engine names them. */
 export type QuarantineAttributes = typeof QUARANTINE_ATTRIBUTES;
+
+/** One entry of `GET /api/services`: a controller service type (the palette's services section, its config form). */
+export interface ServiceDescriptor {
+  type: string;
+  description: string;
+  /** The kinds (`x-service` of a processor property) this type satisfies. */
+  provides: string[];
+  config: JsonSchema;
+}
+
+export type ServiceState = 'enabled' | 'disabled' | 'enabling' | 'failed';
+
+/** A service in `FlowStatus.services`, keyed by its global id (group ids and its id joined by `__`). */
+export interface ServiceStatus {
+  id: string;
+  type: string;
+  name?: string;
+  state: ServiceState;
+  error?: string;
+  /** Global ids of the processors that reference it. */
+  referencedBy: string[];
+}
+
+/** The services part of a flow's status (absent on a server without services). */
+export function servicesOfStatus(status: unknown): Record<string, ServiceStatus> {
+  const services = (status as { services?: Record<string, ServiceStatus> } | null)?.services;
+  return services && typeof services === 'object' ? services : {};
+}

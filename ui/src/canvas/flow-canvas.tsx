@@ -3,31 +3,29 @@
  * lands, drag from a relationship handle to a processor to connect, drop a .json file to import a flow.
  */
 import {
-  Background,
-  BackgroundVariant,
   type Connection,
   Controls,
   type Edge,
-  MiniMap,
   type OnConnectEnd,
   Panel,
   ReactFlow,
   useReactFlow,
+  type Viewport,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useMemo, useState } from 'react';
-import {
-  type CanvasNode,
-  INPUT_HANDLE,
-  type ProcessorNode as ProcessorNodeType,
-  type QueueEdge as QueueEdgeType,
-} from '../flow-mapping';
+import { type DragEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type CanvasNode, INPUT_HANDLE, type QueueEdge as QueueEdgeType } from '../flow-mapping';
 import { useStore } from '../store';
-import { autoLayout, importFlowFile, NODE_WIDTH } from '../store/session';
+import { importFlowFile, NODE_WIDTH } from '../store/session';
 import { useCan } from '../store/use-can';
+import { layoutLevel } from './auto-layout';
 import { Breadcrumbs } from './breadcrumbs';
+import { CanvasBackground, CanvasMinimap } from './canvas-chrome';
+import { levelViewport, minimapCoversLevel, useCanvasNodes } from './canvas-nodes';
+import { useZoomVariable, VIRTUALIZE_ABOVE } from './detail-level';
 import { FunnelNode, GroupNode, InputPortNode, LabelNode, OutputPortNode } from './group-node';
 import { ProcessorNode } from './processor-node';
 import { QueueEdge } from './queue-edge';
+import { testHooks } from './test-hooks';
 import { useShortcuts } from './use-shortcuts';
 
 /** The MIME type a palette item carries while dragged. */
@@ -44,15 +42,6 @@ const nodeTypes = {
   outputPort: OutputPortNode,
 };
 const edgeTypes = { queue: QueueEdge };
-const CATEGORY_COLORS: Record<string, string> = {
-  source: '#0891b2',
-  transform: '#7c3aed',
-  route: '#d97706',
-  sink: '#16a34a',
-  messaging: '#db2777',
-  stream: '#2563eb',
-};
-
 function hasFiles(e: DragEvent): boolean {
   return [...e.dataTransfer.types].includes('Files');
 }
@@ -74,9 +63,7 @@ export function FlowCanvas() {
 
 /** The canvas of one flow (remounted per flow, so the view fits each flow once as it opens). */
 function CanvasView() {
-  const processorNodes = useStore((s) => s.nodes);
-  const others = useStore((s) => s.others);
-  const nodes = useMemo<CanvasNode[]>(() => [...others, ...processorNodes], [others, processorNodes]);
+  const nodes = useCanvasNodes();
   const path = useStore((s) => s.path);
   const canGroup = useStore((s) => s.nodes.some((n) => n.selected));
   const ungroupable = useStore((s) => s.others.find((n) => n.selected && n.type === 'processGroup')?.id);
@@ -88,12 +75,38 @@ function CanvasView() {
   const canRedo = useStore((s) => s.history.future.length > 0);
   // With a drawer open the canvas is short: the minimap would cover the processors.
   const drawerOpen = useStore((s) => s.drawer !== null);
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, getViewport, setViewport, getInternalNode } = useReactFlow();
+  useEffect(() => {
+    const hooks = testHooks();
+    if (!hooks) return;
+    hooks.viewport = { get: getViewport, set: (v) => void setViewport(v) };
+    return () => {
+      hooks.viewport = undefined;
+    };
+  }, [getViewport, setViewport]);
   const [fileOver, setFileOver] = useState(false);
-  // Fit the view to a flow that has processors; an empty flow keeps the default view, so the first processor
-  // dropped stays where it was dropped.
-  const [fitOnOpen] = useState(() => useStore.getState().nodes.length + useStore.getState().others.length > 0);
-  const refit = () => requestAnimationFrame(() => void fitView({ padding: 0.2, maxZoom: 1, duration: 200 }));
+  // The first view is worked out from the pane's size before React Flow draws anything, so no card is drawn
+  // for a view that is then changed. A flow with processors opens as initial-view.ts says; an empty flow keeps
+  // the default view, so the first processor dropped stays where it was dropped.
+  const area = useRef<HTMLDivElement>(null);
+  useZoomVariable(area);
+  const [openView, setOpenView] = useState<Viewport | null>(null);
+  // The minimap folds away (a button opens it) when it would cover part of the flow as it opens.
+  const [mapOpen, setMapOpen] = useState(true);
+  useLayoutEffect(() => {
+    const st = useStore.getState();
+    const pane = area.current;
+    if (!pane) return;
+    const size = { width: pane.clientWidth, height: pane.clientHeight };
+    const view = st.nodes.length + st.others.length === 0 ? { x: 0, y: 0, zoom: 1 } : levelViewport(size);
+    setOpenView(view);
+    setMapOpen(!minimapCoversLevel(view, size));
+  }, []);
+  const refit = (duration = 200) =>
+    requestAnimationFrame(() => {
+      const pane = area.current;
+      if (pane) void setViewport(levelViewport({ width: pane.clientWidth, height: pane.clientHeight }), { duration });
+    });
   // Only an admin edits: other roles look, select and lay out (for themselves; nothing is saved).
   const canEdit = useCan('admin');
   useShortcuts(canEdit);
@@ -165,7 +178,7 @@ function CanvasView() {
   };
 
   return (
-    <div className={`canvas-area${fileOver ? ' drop-target' : ''}`} data-testid="canvas">
+    <div className={`canvas-area${fileOver ? ' drop-target' : ''}`} data-testid="canvas" ref={area}>
       <svg style={{ position: 'absolute', width: 0, height: 0 }} aria-hidden="true">
         <defs>
           <marker
@@ -177,129 +190,119 @@ function CanvasView() {
             markerHeight="7"
             orient="auto-start-reverse"
           >
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#94a3b8" />
+            <path d="M 0 0 L 10 5 L 0 10 z" style={{ fill: 'var(--edge)' }} />
           </marker>
         </defs>
       </svg>
-      <ReactFlow<CanvasNode, QueueEdgeType>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={connect}
-        onNodeDoubleClick={(_e, node) => {
-          if (node.type !== 'processGroup') return;
-          useStore.getState().enterGroup(node.id);
-          refit();
-        }}
-        zoomOnDoubleClick={false}
-        nodesDraggable={canEdit}
-        nodesConnectable={canEdit}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        onDragLeave={(e) => {
-          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFileOver(false);
-        }}
-        deleteKeyCode={null}
-        defaultEdgeOptions={{ markerEnd: 'url(#sluice-arrow)' }}
-        fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
-        minZoom={0.1}
-        maxZoom={2}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd5e1" />
-        <Controls showInteractive={false} />
-        {!drawerOpen && (
-          <MiniMap
-            pannable
-            zoomable
-            style={{ width: 150, height: 100 }}
-            nodeColor={(n) =>
-              CATEGORY_COLORS[
-                useStore.getState().catalog.byType[(n as ProcessorNodeType).data.spec.type]?.category ?? ''
-              ] ?? '#94a3b8'
-            }
-            nodeStrokeWidth={2}
-          />
-        )}
-        <Panel position="top-left" className="canvas-toolbar">
-          <button
-            type="button"
-            className="btn small"
-            onClick={() => useStore.getState().undo()}
-            hidden={!canEdit}
-            disabled={!canUndo}
-            title="Undo (Ctrl+Z)"
-            data-testid="undo"
-          >
-            ↶ Undo
-          </button>
-          <button
-            type="button"
-            className="btn small"
-            onClick={() => useStore.getState().redo()}
-            hidden={!canEdit}
-            disabled={!canRedo}
-            title="Redo (Ctrl+Shift+Z)"
-            data-testid="redo"
-          >
-            ↷ Redo
-          </button>
-          <button
-            type="button"
-            className="btn small"
-            data-testid="auto-layout"
-            onClick={() => {
-              autoLayout();
-              requestAnimationFrame(() => void fitView({ padding: 0.2, maxZoom: 1, duration: 300 }));
-            }}
-            disabled={nodes.length === 0}
-            title="Lay the flow out top to bottom"
-          >
-            ⇅ Auto-layout
-          </button>
-          <button
-            type="button"
-            className="btn small"
-            data-testid="group-selection"
-            hidden={!canEdit}
-            disabled={!canGroup}
-            onClick={() => useStore.getState().groupSelection()}
-            title="Move the selected processors into a new group (Ctrl+G)"
-          >
-            ▣ Group
-          </button>
-          <button
-            type="button"
-            className="btn small"
-            data-testid="ungroup"
-            hidden={!canEdit}
-            disabled={!ungroupable}
-            onClick={() => ungroupable && useStore.getState().ungroup(ungroupable)}
-            title="Move the selected group's content out to this level (Ctrl+Shift+G)"
-          >
-            ⊟ Ungroup
-          </button>
-        </Panel>
-        <Panel position="bottom-center">
-          <Breadcrumbs key={path.join('/')} />
-        </Panel>
-        {nodes.length === 0 && (
-          <Panel position="top-center">
-            <div className="empty-canvas" style={{ position: 'static', marginTop: 120 }}>
-              <div>
-                <strong>This flow is empty</strong>
-                Drag a processor from the palette, or drop a flow .json file here.
-              </div>
-            </div>
+      {openView && (
+        <ReactFlow<CanvasNode, QueueEdgeType>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={connect}
+          onNodeDoubleClick={(_e, node) => {
+            if (node.type !== 'processGroup') return;
+            useStore.getState().enterGroup(node.id);
+            refit();
+          }}
+          zoomOnDoubleClick={false}
+          nodesDraggable={canEdit}
+          nodesConnectable={canEdit}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          onDragLeave={(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFileOver(false);
+          }}
+          deleteKeyCode={null}
+          defaultEdgeOptions={{ markerEnd: 'url(#sluice-arrow)' }}
+          defaultViewport={openView}
+          onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}
+          minZoom={0.1}
+          maxZoom={2}
+          proOptions={{ hideAttribution: true }}
+        >
+          <CanvasBackground />
+          <Controls showInteractive={false} />
+          {!drawerOpen && <CanvasMinimap open={mapOpen} onToggle={() => setMapOpen(!mapOpen)} />}
+          <Panel position="top-left" className="canvas-toolbar">
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => useStore.getState().undo()}
+              hidden={!canEdit}
+              disabled={!canUndo}
+              title="Undo (Ctrl+Z)"
+              data-testid="undo"
+            >
+              ↶ Undo
+            </button>
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => useStore.getState().redo()}
+              hidden={!canEdit}
+              disabled={!canRedo}
+              title="Redo (Ctrl+Shift+Z)"
+              data-testid="redo"
+            >
+              ↷ Redo
+            </button>
+            <button
+              type="button"
+              className="btn small"
+              data-testid="auto-layout"
+              onClick={() => {
+                layoutLevel(getInternalNode);
+                refit(300);
+              }}
+              disabled={nodes.length === 0}
+              title="Lay the flow out top to bottom"
+            >
+              ⇅ Auto-layout
+            </button>
+            <button
+              type="button"
+              className="btn small"
+              data-testid="group-selection"
+              hidden={!canEdit}
+              disabled={!canGroup}
+              onClick={() => useStore.getState().groupSelection()}
+              title="Move the selected processors into a new group (Ctrl+G)"
+            >
+              ▣ Group
+            </button>
+            <button
+              type="button"
+              className="btn small"
+              data-testid="ungroup"
+              hidden={!canEdit}
+              disabled={!ungroupable}
+              onClick={() => ungroupable && useStore.getState().ungroup(ungroupable)}
+              title="Move the selected group's content out to this level (Ctrl+Shift+G)"
+            >
+              ⊟ Ungroup
+            </button>
           </Panel>
-        )}
-      </ReactFlow>
+          <Panel position="bottom-center">
+            <Breadcrumbs key={path.join('/')} />
+          </Panel>
+          {nodes.length === 0 && (
+            <Panel position="top-center">
+              <div className="empty-canvas" style={{ position: 'static', marginTop: 120 }}>
+                <div>
+                  <strong>This flow is empty</strong>
+                  Drag a processor from the palette, or drop a flow .json file here.
+                </div>
+              </div>
+            </Panel>
+          )}
+        </ReactFlow>
+      )}
     </div>
   );
 }

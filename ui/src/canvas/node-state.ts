@@ -1,11 +1,11 @@
 /** What a processor card shows as its state, from the live status and the flow's validation issues. */
-import type { ProcessorStatus } from '../api/types';
+import type { ProcessorState } from '../api/types';
 import type { ComponentIssue } from '../lib/issues';
 
 export type DisplayState = 'running' | 'stopped' | 'invalid' | 'disabled' | 'starting' | 'stopping';
 
 export function displayState(
-  status: ProcessorStatus | undefined,
+  status: { state?: ProcessorState } | undefined,
   issues: readonly ComponentIssue[] | undefined,
   disabled: boolean | undefined,
 ): DisplayState {

@@ -1,27 +1,69 @@
 /**
  * The one node type of the canvas: a NiFi-like card for any processor. It draws an input handle (unless the
  * processor is a source) and one labelled output handle per relationship, the state, FlowFiles in/out over the
- * last five minutes, the busy / backpressured share of its time, and a badge with its latest bulletins.
+ * last five minutes, the busy / backpressured share of its time, and a badge with its latest bulletins. Zoomed
+ * out below LOW_DETAIL_ZOOM it is a plain box with the name instead (processor-box.tsx). Each card subscribes
+ * to its own figures only (use-card-status.ts): a status tick re-renders the cards whose figures changed.
  */
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { globalIdAt, INPUT_HANDLE, type ProcessorNode as ProcessorNodeType } from '../flow-mapping';
 import { formatBytes, formatCount } from '../lib/format';
 import { formatIssue } from '../lib/issues';
 import { useStore } from '../store';
+import { useLowDetail } from './detail-level';
 import { CATEGORY_GLYPH, displayState, STATE_LABEL } from './node-state';
-import { useRelationships } from './use-relationships';
+import { ProcessorBox } from './processor-box';
+import { countRender } from './test-hooks';
+import { useBulletinLines, useCardStatus } from './use-card-status';
+import { useRelationships, useUsedRelationships } from './use-relationships';
 
-function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>) {
+/** Cards switched between box and card this tick, measured again together (one React Flow update, not one each). */
+const switched = new Set<string>();
+
+function ProcessorNodeView(props: NodeProps<ProcessorNodeType>) {
+  const lowDetail = useLowDetail();
+  // The box and the card place their handles differently: React Flow measures them again on each switch.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const shown = useRef(lowDetail);
+  useEffect(() => {
+    if (shown.current === lowDetail) return;
+    shown.current = lowDetail;
+    if (switched.size === 0)
+      queueMicrotask(() => {
+        updateNodeInternals([...switched]);
+        switched.clear();
+      });
+    switched.add(props.id);
+  }, [lowDetail, props.id, updateNodeInternals]);
+  return lowDetail ? <ProcessorBox {...props} /> : <ProcessorCard {...props} />;
+}
+
+function BulletinBadge({ id, count }: { id: string; count: number }) {
+  const lines = useBulletinLines(id);
+  return (
+    <div className="bulletin-badge" data-testid={`proc-bulletins-${id}`}>
+      {count}
+      <div className="popover">
+        <ul>
+          {lines.map((line, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: two bulletins may read the same
+            <li key={i}>{line}</li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+function ProcessorCard({ id, data, selected }: NodeProps<ProcessorNodeType>) {
+  countRender(`proc:${id}`);
   const { spec } = data;
   const descriptor = useStore((s) => s.catalog.byType[spec.type]);
   // The status stream and the validator name a processor inside groups by its global id.
-  const status = useStore((s) => s.status?.processors[globalIdAt(s.path, id)]);
+  const status = useCardStatus(id);
   const issues = useStore((s) => s.save.issues.processors[globalIdAt(s.path, id)] ?? s.save.issues.processors[id]);
-  const usedRelationships = useStore(
-    useShallow((s) => s.edges.filter((e) => e.source === id).flatMap((e) => e.data?.spec.relationships ?? [])),
-  );
+  const usedRelationships = useUsedRelationships(id);
   const relationships = useRelationships(spec);
 
   const names = new Set(relationships.map((r) => r.name));
@@ -40,15 +82,13 @@ function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>)
   const terminated = new Set(spec.autoTerminate ?? []);
   const state = displayState(status, issues, spec.disabled);
   const category = descriptor?.category ?? 'transform';
-  const recent = status?.lastFiveMinutes;
-  const busy = status ? status.busyMsPerSecond / 10 : 0;
-  const blocked = status ? status.backPressuredMsPerSecond / 10 : 0;
-  const bulletins = status?.bulletins ?? [];
+  const { busy, blocked } = status;
 
   return (
     <div
       className={`proc cat-${category}${selected ? ' selected' : ''}${state === 'invalid' ? ' invalid' : ''}`}
       data-testid={`proc-${id}`}
+      data-lod="full"
       data-state={state}
     >
       {descriptor?.input !== 'forbidden' && (
@@ -76,34 +116,33 @@ function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>)
         <div className="metric">
           <span className="k">In</span>
           <span className="v" data-testid={`proc-in-${id}`}>
-            {formatCount(recent?.in ?? 0)}
+            {formatCount(status.in)}
           </span>
-          <span className="b">{formatBytes(recent?.bytesIn ?? 0)}</span>
+          <span className="b">{formatBytes(status.bytesIn)}</span>
         </div>
         <div className="metric">
           <span className="k">Out</span>
           <span className="v" data-testid={`proc-out-${id}`}>
-            {formatCount(recent?.out ?? 0)}
+            {formatCount(status.out)}
           </span>
-          <span className="b">{formatBytes(recent?.bytesOut ?? 0)}</span>
+          <span className="b">{formatBytes(status.bytesOut)}</span>
         </div>
         <span className="window">5m</span>
       </div>
       <div
         className="activity"
         data-testid={`proc-activity-${id}`}
-        title={`Each second: busy ${Math.round(busy)}%, blocked by backpressure ${Math.round(blocked)}%, idle ${Math.round(100 - busy - blocked)}%`}
+        title={`Each second: busy ${busy}%, blocked by backpressure ${blocked}%, idle ${Math.max(0, 100 - busy - blocked)}%`}
       >
         <div className="activity-bar">
           <div className="busy" style={{ width: `${busy}%` }} />
           <div className="blocked" style={{ width: `${blocked}%` }} />
         </div>
         <span>
-          busy {Math.round(busy)}%
-          {blocked > 0 && <span className="error-text"> · backpressured {Math.round(blocked)}%</span>}
+          busy {busy}%{blocked > 0 && <span className="error-text"> · backpressured {blocked}%</span>}
           {' · '}
-          {formatCount(status?.tasks ?? 0)} tasks
-          {status && status.errors > 0 ? <span className="error-text"> · {status.errors} errors</span> : null}
+          {formatCount(status.tasks)} tasks
+          {status.errors > 0 ? <span className="error-text"> · {status.errors} errors</span> : null}
         </span>
       </div>
       <div className="proc-rels">
@@ -124,20 +163,7 @@ function ProcessorNodeView({ id, data, selected }: NodeProps<ProcessorNodeType>)
           </span>
         ))}
       </div>
-      {bulletins.length > 0 && (
-        <div className="bulletin-badge" data-testid={`proc-bulletins-${id}`}>
-          {bulletins.length}
-          <div className="popover">
-            <ul>
-              {bulletins.slice(-5).map((b) => (
-                <li key={`${b.time}-${b.message}`}>
-                  {new Date(b.time).toLocaleTimeString()} {b.level}: {b.message}
-                </li>
-              ))}
-            </ul>
-          </div>
-        </div>
-      )}
+      {status.bulletins > 0 && <BulletinBadge id={id} count={status.bulletins} />}
     </div>
   );
 }

@@ -50,3 +50,29 @@ test('a connection with quarantined FlowFiles carries a marker with their count;
   // No status yet (a new connection, the event stream not connected): no marker rather than "0".
   expect(quarantineMarker(undefined)).toBeNull();
 });
+
+test('labels of connections joining the same two processors are spread along the curve and do not overlap', () => {
+  // An UpdateAttribute card above a LogAttribute card as auto-layout places them (110 px apart), its
+  // "success" and "failure" handles 128 px apart, both connections into the one input handle.
+  const label = { width: 140, height: 36 };
+  const target = { x: 135, y: 251 - 8 };
+  const handles = [
+    { x: 68, y: 146 },
+    { x: 196, y: 146 },
+  ];
+  const boxes = handles.map((source, index) => {
+    const t = labelFraction({ fanIn: 1, fanOut: 1, parallel: { index, count: 2 } });
+    const at = pointOnConnection(source, target, t);
+    return { x: at.x - label.width / 2, y: at.y - label.height / 2 };
+  });
+  const [a, b] = boxes as [{ x: number; y: number }, { x: number; y: number }];
+  const apart = Math.abs(a.x - b.x) >= label.width || Math.abs(a.y - b.y) >= label.height;
+  expect(apart).toBe(true);
+  // One connection alone stays at the middle; three spread evenly, in order.
+  expect(labelFraction({ fanIn: 1, fanOut: 1, parallel: { index: 0, count: 1 } })).toBe(0.5);
+  const three = [0, 1, 2].map((index) => labelFraction({ fanIn: 1, fanOut: 1, parallel: { index, count: 3 } }));
+  expect(three[0]).toBeLessThan(three[1]!);
+  expect(three[1]).toBeLessThan(three[2]!);
+  // Converging on a target fed by others too, they stay on the sources' side.
+  expect(labelFraction({ fanIn: 2, fanOut: 1, parallel: { index: 1, count: 2 } })).toBeLessThan(0.5);
+});

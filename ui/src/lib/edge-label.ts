@@ -1,13 +1,30 @@
 /**
  * Where a connection's queue label sits on its curve. At the middle by default; when several processors feed
  * one target, their curves meet near it and labels at the middle would pile up, so each label moves towards
- * its own source, where the curves are still apart. Also what the label marks beyond the queue (quarantine).
+ * its own source, where the curves are still apart. Connections joining the same two processors (parallel:
+ * each from its own relationship handle) run side by side all the way, so their labels are spread along the
+ * curve, one above the other. Also what the label marks beyond the queue (quarantine).
  */
 import { formatCount } from './format';
 
+export interface LabelLink {
+  /** Distinct processors feeding the target. */
+  fanIn: number;
+  /** Connections leaving the same source handle. */
+  fanOut: number;
+  /** This connection's place among those joining the same two processors, and their number (absent: 1). */
+  parallel?: { index: number; count: number };
+}
+
 /** 0 = at the source, 1 = at the target. */
-export function labelFraction(link: { fanIn: number; fanOut: number }): number {
-  return link.fanIn > 1 && link.fanOut <= 1 ? 0.3 : 0.5;
+export function labelFraction(link: LabelLink): number {
+  const converging = link.fanIn > 1 && link.fanOut <= 1;
+  const count = link.parallel?.count ?? 1;
+  if (count <= 1) return converging ? 0.3 : 0.5;
+  // Spread evenly over a stretch of the curve (near the sources when converging): one label height apart and
+  // more on curves as short as auto-layout makes them.
+  const [from, to] = converging ? [0.1, 0.45] : [0.15, 0.85];
+  return from + ((to - from) * Math.min(link.parallel!.index, count - 1)) / (count - 1);
 }
 
 function controlOffset(distance: number): number {

@@ -23,7 +23,7 @@ const EventNode = memo(function EventNode({ data, selected }: NodeProps<LineageN
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="head">
         <span className="type-tag">{e.type}</span>
-        <span className="muted">{formatTime(e.time)}</span>
+        <span className="muted time">{formatTime(e.time)}</span>
       </div>
       <div
         style={{ fontWeight: 600, marginTop: 3, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
@@ -127,7 +127,7 @@ function LineageView({ flowFileId }: { flowFileId: string }) {
           minZoom={0.05}
           proOptions={{ hideAttribution: true }}
         >
-          <Background gap={18} size={1} color="#e2e8f0" />
+          <Background gap={18} size={1} color="var(--dots)" />
           <Controls showInteractive={false} />
         </ReactFlow>
       </div>

@@ -43,7 +43,7 @@ export function lineageToGraph(
       source: e.source,
       target: e.target,
       animated: parentToChild,
-      style: parentToChild ? { stroke: '#7c3aed', strokeDasharray: '5 4' } : { stroke: '#94a3b8' },
+      style: parentToChild ? { stroke: 'var(--transform)', strokeDasharray: '5 4' } : { stroke: 'var(--edge)' },
       label: parentToChild ? (events.get(e.target)?.type === 'JOIN' ? 'joined' : 'child') : undefined,
     };
   });

@@ -12,12 +12,22 @@ import { formatAge, formatBytes } from '../lib/format';
 import { formatIssue, issuesUnder } from '../lib/issues';
 import { useStore } from '../store';
 import { useCan } from '../store/use-can';
+import { DraftScope } from './form/draft-scope';
 import { SchemaForm } from './form/schema-form';
 
 const settingsSchema = connectionSchema as unknown as JsonSchema;
 const NOT_IN_FORM = ['id', 'source', 'target', 'relationships'];
 
+/** One draft per panel: its fields' pending edits are committed in order (form/draft-scope.tsx). */
 export function ConnectionPanel({ edge }: { edge: QueueEdge }) {
+  return (
+    <DraftScope>
+      <ConnectionPanelBody edge={edge} />
+    </DraftScope>
+  );
+}
+
+function ConnectionPanelBody({ edge }: { edge: QueueEdge }) {
   const { id } = edge;
   const spec = edge.data!.spec;
   const source = useStore((s) => s.nodes.find((n) => n.id === edge.source));
@@ -141,8 +151,14 @@ export function ConnectionPanel({ edge }: { edge: QueueEdge }) {
           value={form}
           issues={(issues ?? []).filter((i) => !i.path.startsWith('/relationships'))}
           readOnly={readOnly}
-          onChange={(next) =>
-            update((c) => ({ id: c.id, source: c.source, relationships: c.relationships, target: c.target, ...next }))
+          onChange={(change) =>
+            update(({ id, source, relationships, target, ...settings }) => ({
+              id,
+              source,
+              relationships,
+              target,
+              ...change(settings),
+            }))
           }
         />
       </section>

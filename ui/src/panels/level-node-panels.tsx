@@ -4,6 +4,7 @@ import { useStore } from '../store';
 import { exportGroup, setGroupRunning } from '../store/group-actions';
 import { useCan } from '../store/use-can';
 import { useDraft } from './form/use-draft';
+import { LevelParametersSection } from './parameters/level-section';
 
 export const LABEL_COLORS = ['#fde68a', '#bbf7d0', '#bfdbfe', '#fecaca', '#e9d5ff', '#e5e7eb'];
 const HEX = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
@@ -145,6 +146,7 @@ export function GroupPanel({ node }: { node: GroupNode }) {
           </button>
         </div>
       </div>
+      <LevelParametersSection path={[...path, id]} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /**
- * The palette: processor types from the catalog, grouped by category and searchable. Drag one onto the canvas
- * (or double-click it) to add it with its default config.
+ * The palette: processor types from the catalog, grouped by category and searchable. Drag one onto the canvas,
+ * double-click it, or press Enter or Space on it (each item is a button, reached with Tab) to add it with its
+ * default config; from the keyboard it lands at the centre of the canvas, selected.
  */
 import { useReactFlow } from '@xyflow/react';
 import { useMemo, useState } from 'react';
@@ -9,6 +10,10 @@ import { PROCESSOR_DRAG_TYPE, SHAPE_DRAG_TYPE } from '../canvas/flow-canvas';
 import { useStore } from '../store';
 import { NODE_WIDTH } from '../store/session';
 import { useCan } from '../store/use-can';
+import { PaletteServices } from './services/palette-services';
+
+/** Enter or Space on a palette item adds it (a button's own click is not used: a click ends every drag). */
+const isAddKey = (e: { key: string; repeat: boolean }) => (e.key === 'Enter' || e.key === ' ') && !e.repeat;
 
 const GROUPS: { category: ProcessorCategory; title: string }[] = [
   { category: 'source', title: 'Sources' },
@@ -96,13 +101,14 @@ export function Palette() {
               disabled={!hasFlow}
               data-testid={`palette-${shape}`}
               title={`${description}\n\nDrag onto the canvas (or press Enter / double-click) to add.`}
+              aria-keyshortcuts="Enter Space"
               onDragStart={(e) => {
                 e.dataTransfer.setData(SHAPE_DRAG_TYPE, shape);
                 e.dataTransfer.effectAllowed = 'copy';
               }}
               onDoubleClick={() => addShape(shape)}
               onKeyDown={(e) => {
-                if (e.key !== 'Enter') return;
+                if (!isAddKey(e)) return;
                 e.preventDefault();
                 addShape(shape);
               }}
@@ -126,7 +132,7 @@ export function Palette() {
                 data-testid={`palette-${p.type}`}
                 title={
                   hasFlow
-                    ? `${p.description}\n\nDrag onto the canvas (or double-click) to add.`
+                    ? `${p.description}\n\nDrag onto the canvas (or press Enter / double-click) to add.`
                     : canEdit
                       ? 'Open or create a flow first'
                       : `${p.description}\n\nYour role may not edit flows.`
@@ -136,6 +142,12 @@ export function Palette() {
                   e.dataTransfer.effectAllowed = 'copy';
                 }}
                 onDoubleClick={() => addAtCenter(p.type)}
+                aria-keyshortcuts="Enter Space"
+                onKeyDown={(e) => {
+                  if (!isAddKey(e)) return;
+                  e.preventDefault();
+                  addAtCenter(p.type);
+                }}
               >
                 <strong>{p.type}</strong>
                 <span>{p.description}</span>
@@ -144,6 +156,7 @@ export function Palette() {
           </section>
         ))}
         {processors.length > 0 && groups.length === 0 && <p className="muted">No processor matches “{query}”.</p>}
+        <PaletteServices query={query} enabled={hasFlow} />
       </div>
     </aside>
   );

@@ -11,13 +11,28 @@ import { formatIssue, issuesUnder } from '../lib/issues';
 import { useStore } from '../store';
 import { setProcessorRunning } from '../store/session';
 import { useCan } from '../store/use-can';
+import { DraftScope } from './form/draft-scope';
 import { TextControl } from './form/scalar-fields';
 import { SchemaForm } from './form/schema-form';
+import { FieldScopeProvider } from './parameters/field-scope';
 
 const scheduleSchema = processorSchema.properties.schedule as unknown as JsonSchema;
 const nameSchema = processorSchema.properties.name as unknown as JsonSchema;
 
+/** One draft per panel: its fields' pending edits are committed in order (form/draft-scope.tsx). */
 export function ProcessorPanel({ node }: { node: ProcessorNode }) {
+  const path = useStore((s) => s.path);
+  // The parameters and services its fields may reference: those in scope at the level shown.
+  return (
+    <DraftScope>
+      <FieldScopeProvider path={path}>
+        <ProcessorPanelBody node={node} />
+      </FieldScopeProvider>
+    </DraftScope>
+  );
+}
+
+function ProcessorPanelBody({ node }: { node: ProcessorNode }) {
   const { id } = node;
   const spec = node.data.spec;
   const descriptor = useStore((s) => s.catalog.byType[spec.type]);
@@ -140,7 +155,7 @@ export function ProcessorPanel({ node }: { node: ProcessorNode }) {
             value={spec.config as Record<string, unknown> | undefined}
             issues={issuesUnder(issues, '/config')}
             readOnly={readOnly}
-            onChange={(config) => update((p) => ({ ...p, config }))}
+            onChange={(change) => update((p) => ({ ...p, config: change(p.config ?? {}) }))}
           />
         ) : (
           <p className="error-text">Unknown processor type “{spec.type}”.</p>
@@ -183,7 +198,7 @@ export function ProcessorPanel({ node }: { node: ProcessorNode }) {
           value={spec.schedule as Record<string, unknown> | undefined}
           issues={issuesUnder(issues, '/schedule')}
           readOnly={readOnly}
-          onChange={(schedule) => update((p) => ({ ...p, schedule }))}
+          onChange={(change) => update((p) => ({ ...p, schedule: change(p.schedule ?? {}) }))}
         />
         <div className="field checkbox">
           <label>

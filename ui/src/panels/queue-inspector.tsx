@@ -1,20 +1,21 @@
 /**
  * The queue inspector (bottom drawer): the FlowFiles waiting in a connection with their attributes, size and
- * age; one FlowFile's content (pretty JSON, text, or the server's hex dump for binary); and "Empty queue"
- * after a confirmation. The list reloads when the live queue depth changes. A second tab shows the connection's
- * quarantine (quarantine/): it opens first when FlowFiles were set aside there.
+ * age; one FlowFile's detail (flowfile-detail.tsx), which stays open, marked consumed, when a processor takes
+ * it; and "Empty queue" after a confirmation. The list reloads when the live queue depth changes. A second tab
+ * shows the connection's quarantine (quarantine/): it opens first when FlowFiles were set aside there.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { api } from '../api/client';
 import type { QueuedFlowFile } from '../api/types';
-import { viewContent } from '../lib/content';
 import { formatAge, formatBytes } from '../lib/format';
 import { useStore } from '../store';
 import { useCan } from '../store/use-can';
 import { ConfirmDialog } from './dialogs';
+import { FlowFileDetail } from './flowfile-detail';
 import { type InspectorTab, InspectorTabs } from './quarantine/inspector-tabs';
 import { QuarantineSection } from './quarantine/quarantine-section';
+import { afterList, markGone, type QueueSelection, selectFlowFile } from './queue-selection';
 import { useLiveConnectionList } from './use-live-connection-list';
 
 const LIMIT = 100;
@@ -28,7 +29,7 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
     ),
   );
   const liveCount = useStore((s) => s.status?.connections[connectionId]?.count);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<QueueSelection | null>(null);
   const [confirming, setConfirming] = useState(false);
   const canRun = useCan('operator');
   const canRead = useCan('admin');
@@ -44,6 +45,14 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
     [flowId, connectionId],
   );
   const { data: items, error, reload: load } = useLiveConnectionList(fetchQueue, liveCount);
+  // Each list answer updates the open FlowFile (or marks it gone); a click's own check is settled by open().
+  useEffect(() => setSelected((s) => (s && s.presence !== 'checking' ? afterList(s, items) : s)), [items]);
+
+  const open = async (f: QueuedFlowFile) => {
+    setSelected(selectFlowFile(f));
+    const fresh = await load();
+    setSelected((s) => (s?.flowFile.id === f.id && s.presence === 'checking' ? afterList(s, fresh) : s));
+  };
 
   const empty = async () => {
     setConfirming(false);
@@ -57,7 +66,6 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
     await load();
   };
 
-  const current = items?.find((f) => f.id === selected);
   const heading = (
     <h2>
       Queue · {edge ? `${ends[0]} → ${ends[1]}` : connectionId}
@@ -139,8 +147,8 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
                 {items.map((f) => (
                   <tr
                     key={f.id}
-                    className={`clickable${f.id === selected ? ' active' : ''}`}
-                    onClick={() => setSelected(f.id)}
+                    className={`clickable${f.id === selected?.flowFile.id ? ' active' : ''}`}
+                    onClick={() => void open(f)}
                     data-testid="queue-row"
                   >
                     <td>{f.position + 1}</td>
@@ -158,8 +166,21 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
           )}
         </div>
         <div className="detail">
-          {current ? (
-            <FlowFileDetail flowId={flowId} connectionId={connectionId} flowFile={current} showContent={canRead} />
+          {selected ? (
+            <FlowFileDetail
+              key={selected.flowFile.id}
+              flowId={flowId}
+              connectionId={connectionId}
+              flowFile={selected.flowFile}
+              showContent={canRead}
+              confirmed={selected.confirmed}
+              gone={selected.presence === 'gone'}
+              partial={items !== null && (liveCount ?? 0) > items.length}
+              onGone={() => {
+                setSelected((s) => markGone(s, selected.flowFile.id));
+                void load();
+              }}
+            />
           ) : (
             <p className="muted">Select a FlowFile to see its attributes and content.</p>
           )}
@@ -174,82 +195,6 @@ export function QueueInspector({ connectionId }: { connectionId: string }) {
           onCancel={() => setConfirming(false)}
         />
       )}
-    </>
-  );
-}
-
-function FlowFileDetail(props: {
-  flowId: string;
-  connectionId: string;
-  flowFile: QueuedFlowFile;
-  /** FlowFile content is an admin's to read: other roles see the attributes only. */
-  showContent: boolean;
-}) {
-  const { flowId, connectionId, flowFile, showContent } = props;
-  const [content, setContent] = useState<{ text: string; kind: string; truncated: boolean; size: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    setContent(null);
-    setError(null);
-    if (!showContent) {
-      setError('Reading content needs the admin role.');
-      return;
-    }
-    (async () => {
-      const raw = await api.queueContent(flowId, connectionId, flowFile.id);
-      let view = viewContent(raw.bytes, raw.contentType);
-      let text = view.kind === 'binary' ? '' : view.text;
-      if (view.kind === 'binary') {
-        const hex = await api.queueContent(flowId, connectionId, flowFile.id, 'hex');
-        text = new TextDecoder().decode(hex.bytes);
-        view = { kind: 'binary' };
-      }
-      if (!cancelled) setContent({ text, kind: view.kind, truncated: raw.truncated, size: raw.size });
-    })().catch((err: Error) => !cancelled && setError(err.message));
-    return () => {
-      cancelled = true;
-    };
-  }, [flowId, connectionId, flowFile.id, showContent]);
-
-  return (
-    <div data-testid="flowfile-detail">
-      <h3 style={{ fontSize: 12, marginBottom: 6 }}>
-        FlowFile <span className="mono">{flowFile.id}</span>
-      </h3>
-      <dl className="attrs">
-        {Object.entries(flowFile.attributes).map(([k, v]) => (
-          <FragmentRow key={k} name={k} value={v} />
-        ))}
-      </dl>
-      <h3 style={{ fontSize: 12, margin: '12px 0 0' }}>
-        Content{' '}
-        <span className="muted">
-          ({formatBytes(flowFile.size)}
-          {content ? `, ${content.kind}` : ''})
-        </span>
-      </h3>
-      {error && <p className="error-text">{error}</p>}
-      {content && (
-        <pre className={`content ${content.kind}`} data-testid="flowfile-content" data-kind={content.kind}>
-          {content.text || '(empty)'}
-        </pre>
-      )}
-      {content?.truncated && (
-        <p className="muted">
-          Showing the first part only: the server caps what it sends of {formatBytes(content.size)}.
-        </p>
-      )}
-    </div>
-  );
-}
-
-function FragmentRow({ name, value }: { name: string; value: string }) {
-  return (
-    <>
-      <dt>{name}</dt>
-      <dd>{value}</dd>
     </>
   );
 }

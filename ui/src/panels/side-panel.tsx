@@ -1,17 +1,48 @@
-/** The right-hand panel: the selected processor's or connection's config, or the flow's overview. */
+/**
+ * The right-hand panel: the selected processor's or connection's config, or the flow's overview. Its button
+ * collapses it to a thin rail (the canvas takes the room) and back; the choice is remembered in localStorage.
+ */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatIssue } from '../lib/issues';
 import { useStore } from '../store';
 import { flushSave } from '../store/autosave';
 import { deleteOpenFlow } from '../store/session';
+import type { SideView } from '../store/ui-slice';
 import { useCan } from '../store/use-can';
 import { ConnectionPanel } from './connection-panel';
 import { ConfirmDialog } from './dialogs';
 import { GroupPanel, LabelPanel } from './level-node-panels';
+import { LevelParametersSection } from './parameters/level-section';
+import { ParametersPanel } from './parameters/parameters-panel';
+import { SensitiveImportDialog } from './parameters/sensitive-import-dialog';
 import { ProcessorPanel } from './processor-panel';
+import { ServicePanel, ServicesPanel } from './services/services-panel';
+
+const COLLAPSED_KEY = 'sluice.sidePanel';
+
+function useCollapsed(): [boolean, (collapsed: boolean) => void] {
+  const [collapsed, setCollapsed] = useState(() => {
+    try {
+      return localStorage.getItem(COLLAPSED_KEY) === 'collapsed';
+    } catch {
+      return false;
+    }
+  });
+  const set = (next: boolean) => {
+    try {
+      if (next) localStorage.setItem(COLLAPSED_KEY, 'collapsed');
+      else localStorage.removeItem(COLLAPSED_KEY);
+    } catch {
+      // storage blocked: remembered until the page is reloaded
+    }
+    setCollapsed(next);
+  };
+  return [collapsed, set];
+}
 
 export function SidePanel() {
+  const [collapsed, setCollapsed] = useCollapsed();
   const selectedNodes = useStore(useShallow((s) => s.nodes.filter((n) => n.selected)));
   const selectedEdges = useStore(useShallow((s) => s.edges.filter((e) => e.selected)));
   const selectedOthers = useStore(useShallow((s) => s.others.filter((n) => n.selected)));
@@ -41,11 +72,45 @@ export function SidePanel() {
     selectedNodes.length + selectedEdges.length + selectedOthers.length === 1
       ? (selectedNodes[0] ?? selectedEdges[0] ?? selectedOthers[0])!.id
       : '';
+  // A page opened from this selection's panel (parameters, services) replaces it until "Back".
+  const sideView = useStore((s) => s.sideView);
+  const page =
+    hasFlow &&
+    sideView &&
+    sideView.for === shown &&
+    selectedNodes.length + selectedEdges.length + selectedOthers.length <= 1
+      ? sideView
+      : null;
+  if (page) content = <SideViewPage view={page} />;
+  // The toggle stays the same element either way, so the keyboard focus stays on it.
   return (
-    <aside className="side" data-testid="side-panel" key={shown}>
-      {content}
+    <aside className={`side${collapsed ? ' collapsed' : ''}`} data-testid="side-panel" aria-label="Side panel">
+      <button
+        type="button"
+        className="btn ghost icon side-toggle"
+        data-testid="side-panel-toggle"
+        aria-expanded={!collapsed}
+        aria-controls="side-body"
+        aria-label={collapsed ? 'Show the side panel' : 'Hide the side panel'}
+        title={collapsed ? 'Show the side panel' : 'Hide the side panel (the canvas takes the room)'}
+        onClick={() => setCollapsed(!collapsed)}
+      >
+        {collapsed ? '‹' : '›'}
+      </button>
+      {!collapsed && (
+        <div className="side-body" id="side-body" key={page ? `${shown}:${page.kind}` : shown}>
+          {content}
+        </div>
+      )}
+      <SensitiveImportDialog />
     </aside>
   );
+}
+
+function SideViewPage({ view }: { view: SideView }) {
+  if (view.kind === 'parameters') return <ParametersPanel />;
+  if (view.kind === 'services') return <ServicesPanel path={view.path} />;
+  return <ServicePanel key={`${view.path.join('/')}/${view.id}`} path={view.path} id={view.id} />;
 }
 
 function MultiSelection({ nodes, edges, groups }: { nodes: number; edges: number; groups: number }) {
@@ -116,7 +181,9 @@ function FlowOverview() {
       )}
       {all.length > 0 && (
         <div className="banner warn" data-testid="flow-issues">
-          <strong>{all.length === 1 ? '1 problem' : `${all.length} problems`} keep this flow from starting:</strong>
+          <strong>
+            {all.length === 1 ? '1 problem keeps' : `${all.length} problems keep`} this flow from starting:
+          </strong>
           <ul>
             {all.map((i) => (
               <li key={i.fullPath + i.message}>{formatIssue({ path: i.fullPath, message: i.message })}</li>
@@ -124,6 +191,7 @@ function FlowOverview() {
           </ul>
         </div>
       )}
+      <LevelParametersSection path={[]} />
       <section className="side-section">
         <h3>Live</h3>
         <p style={{ margin: 0 }}>
@@ -137,6 +205,7 @@ function FlowOverview() {
           <li>Click a processor or connection to configure it; click a queue label to inspect it.</li>
           <li>Shift-drag to select several; Delete, Ctrl+C/V, Ctrl+Z / Ctrl+Shift+Z.</li>
           <li>Drop a flow .json file on the canvas to import it.</li>
+          <li>Press ? for every keyboard shortcut.</li>
         </ul>
       </section>
     </div>

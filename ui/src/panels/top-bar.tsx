@@ -11,14 +11,15 @@ import { createFlow, exportFlow, importFlowFile, openFlow, startFlow, stopFlow }
 import { useCan } from '../store/use-can';
 import { NewFlowDialog } from './dialogs';
 import { useDraft } from './form/use-draft';
+import { LiveIndicator } from './live-indicator';
+import { ThemeToggle } from './theme-toggle';
+import { TopNav } from './top-nav';
 import { UserBadge } from './user-badge';
 
 export function TopBar() {
   const flows = useStore((s) => s.flows);
   const meta = useStore((s) => s.meta);
   const running = useStore((s) => s.status?.running ?? false);
-  const live = useStore((s) => s.live);
-  const offline = useStore((s) => s.offline);
   const saveStatus = useStore((s) => s.save.status);
   const fileInput = useRef<HTMLInputElement>(null);
   const levelInput = useRef<HTMLInputElement>(null);
@@ -30,8 +31,9 @@ export function TopBar() {
     <header className="topbar" data-testid="topbar">
       <div className="brand">
         <div className="brand-mark">≋</div>
-        Sluice
+        <span className="brand-name">Sluice</span>
       </div>
+      <TopNav />
       <select
         aria-label="Flow"
         data-testid="flow-picker"
@@ -86,8 +88,14 @@ export function TopBar() {
         }}
       />
       {canEdit && (
-        <button type="button" className="btn" data-testid="import" onClick={() => fileInput.current?.click()}>
-          ⇪ Import
+        <button
+          type="button"
+          className="btn"
+          data-testid="import"
+          title="Import a flow file as a new flow"
+          onClick={() => fileInput.current?.click()}
+        >
+          ⇪ <span className="btn-label">Import</span>
         </button>
       )}
       {canEdit && (
@@ -99,24 +107,33 @@ export function TopBar() {
           title="Add a flow file to the level shown, as a new process group"
           onClick={() => levelInput.current?.click()}
         >
-          ⇪ Import into this level
+          ⊞ <span className="btn-label">Import into this level</span>
         </button>
       )}
-      <button type="button" className="btn" data-testid="export" disabled={!meta} onClick={() => void exportFlow()}>
-        ⇩ Export
+      <button
+        type="button"
+        className="btn"
+        data-testid="export"
+        disabled={!meta}
+        title="Download the flow as a file"
+        onClick={() => void exportFlow()}
+      >
+        ⇩ <span className="btn-label">Export</span>
       </button>
       <button
         type="button"
         className="btn"
         data-testid="open-provenance"
         disabled={!meta}
+        title="Provenance: what happened to each FlowFile"
         onClick={() => useStore.getState().openDrawer({ kind: 'provenance' })}
       >
-        ⌕ Provenance
+        ⌕ <span className="btn-label">Provenance</span>
       </button>
       <div className="divider" />
       <span className={`run-state ${running ? 'running' : 'stopped'}`} data-testid="flow-state">
-        {running ? '● Running' : '○ Stopped'}
+        {running ? '● ' : '○ '}
+        <span className="run-state-word">{running ? 'Running' : 'Stopped'}</span>
       </span>
       {!canRun ? null : running ? (
         <button type="button" className="btn" data-testid="flow-stop" onClick={() => void stopFlow()}>
@@ -134,23 +151,8 @@ export function TopBar() {
           ▶ Start
         </button>
       )}
-      {offline && (
-        <span
-          className="error-text"
-          data-testid="offline"
-          title="The status stream is down (is the server running?); what the canvas shows may be out of date"
-        >
-          Offline
-        </span>
-      )}
-      <span
-        className="muted"
-        title={live ? 'Live: the server pushes status' : 'Not connected to the status stream'}
-        style={{ fontSize: 16, color: live ? 'var(--ok)' : 'var(--muted)' }}
-        data-testid="live"
-      >
-        {live ? '◉' : '○'}
-      </span>
+      <LiveIndicator />
+      <ThemeToggle />
       <UserBadge />
       {creating && (
         <NewFlowDialog

@@ -9,6 +9,7 @@
 import { ApiError, api } from '../api/client';
 import type { Flow, ValidationIssue } from '../api/types';
 import { indexIssues, NO_ISSUES, type QueuedRemoval, queuedRemovals } from '../lib/issues';
+import { scrubSensitive } from '../lib/parameters-edit';
 import { can } from '../lib/roles';
 import { useStore } from './index';
 
@@ -108,6 +109,8 @@ async function saveNow(): Promise<void> {
     dropDraft(flowId);
     setConflict(null);
     const now = useStore.getState().revision;
+    // The server holds the sensitive values sent: the document keeps only that they are set.
+    if (now === revision) useStore.getState().patchSaved(scrubSensitive);
     if (isSavedInvalid(answer)) {
       // The server holds it; it cannot start until its problems are fixed. Every issue is marked at once.
       const count = answer.issues.length;
@@ -129,7 +132,8 @@ async function saveNow(): Promise<void> {
       setFlows(flows.map((f) => (f.id === flowId ? { ...f, name: doc.name } : f)));
   } catch (err) {
     if (useStore.getState().meta?.id !== flowId) return;
-    localStorage.setItem(DRAFT_PREFIX + flowId, JSON.stringify(doc));
+    // Never a secret in localStorage: a draft's sensitive values are typed again.
+    localStorage.setItem(DRAFT_PREFIX + flowId, JSON.stringify(scrubSensitive(doc)));
     // A newer edit arrived meanwhile: that one is saved next, and its own answer decides what is shown.
     if (useStore.getState().revision !== revision) {
       setSave({ status: 'pending' });

@@ -2,7 +2,7 @@
  * The catalog slice: the processor types from `GET /api/processors`, and the relationships of routers, whose
  * relationships depend on their config (asked of the server, cached by type and config).
  */
-import type { ProcessorDescriptor, Relationship } from '../api/types';
+import type { ProcessorDescriptor, Relationship, ServiceDescriptor } from '../api/types';
 import type { SliceCreator } from './types';
 
 export interface Catalog {
@@ -11,12 +11,15 @@ export interface Catalog {
   /** Router relationships by `relationshipKey(type, config)`. */
   dynamic: Record<string, Relationship[]>;
   error?: string;
+  /** Controller service types (`GET /api/services`; empty on a server without them). */
+  services: ServiceDescriptor[];
 }
 
 export interface CatalogSlice {
   catalog: Catalog;
   setProcessors(processors: ProcessorDescriptor[]): void;
   setCatalogError(error: string): void;
+  setServiceTypes(services: ServiceDescriptor[]): void;
   setDynamicRelationships(key: string, relationships: Relationship[]): void;
 }
 
@@ -25,7 +28,7 @@ export function relationshipKey(type: string, config: unknown): string {
 }
 
 export const createCatalogSlice: SliceCreator<CatalogSlice> = (set, get) => ({
-  catalog: { processors: [], byType: {}, dynamic: {} },
+  catalog: { processors: [], byType: {}, dynamic: {}, services: [] },
 
   setProcessors(processors) {
     set({
@@ -36,6 +39,10 @@ export const createCatalogSlice: SliceCreator<CatalogSlice> = (set, get) => ({
         error: undefined,
       },
     });
+  },
+
+  setServiceTypes(services) {
+    set({ catalog: { ...get().catalog, services } });
   },
 
   setCatalogError(error) {

@@ -91,6 +91,16 @@ export interface FlowSlice {
   updateProcessor(id: string, update: (spec: ProcessorSpec) => ProcessorSpec): void;
   updateConnection(id: string, update: (spec: ConnectionSpec) => ConnectionSpec): void;
   renameFlow(name: string): void;
+  /**
+   * A change of the whole document (parameter contexts, bindings, services of any level) as one committed edit;
+   * the level shown is rebuilt from the result, keeping its selection.
+   */
+  updateFlow(update: (flow: Flow) => Flow): void;
+  /**
+   * Applies a change the server already holds to the document and every undo step, without a new revision: the
+   * sensitive values it now keeps (the document keeps `set`), a service enabled or disabled by its own endpoint.
+   */
+  patchSaved(patch: (flow: Flow) => Flow): void;
   deleteSelection(): void;
   copySelection(): boolean;
   paste(offset?: { x: number; y: number }): void;
@@ -321,6 +331,29 @@ export const createFlowSlice: SliceCreator<FlowSlice> = (set, get) => {
       if (!meta || meta.name === name) return;
       set({ meta: { ...meta, name } });
       commit();
+    },
+
+    updateFlow(update) {
+      const { meta, nodes, edges, others, path } = get();
+      if (!meta) return;
+      const next = update(canvasToFlow(meta, nodes, edges, others));
+      set(canvasFrom(next, path, nodes, edges, others));
+      commit();
+    },
+
+    patchSaved(patch) {
+      const { doc, meta, history, nodes, edges, others, path } = get();
+      if (!doc || !meta) return;
+      const patched = patch(doc);
+      const past = history.past.map(patch);
+      const future = history.future.map(patch);
+      const same =
+        patched === doc &&
+        past.every((f, i) => f === history.past[i]) &&
+        future.every((f, i) => f === history.future[i]);
+      if (same) return;
+      // The canvas too: a group card of the level shown carries its spec (and the next commit reads it).
+      set({ ...canvasFrom(patched, path, nodes, edges, others), doc: patched, history: { past, future } });
     },
 
     deleteSelection() {

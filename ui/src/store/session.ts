@@ -4,10 +4,12 @@
  * become a notice or a problem list, never a silent no-op.
  */
 import { ApiError, api, onUnauthorized, setToken } from '../api/client';
-import type { Flow, Relationship } from '../api/types';
+import type { Flow, Relationship, ValidationIssue } from '../api/types';
 import { canvasToFlow, hasPositions, type ProcessorNode } from '../flow-mapping';
 import { formatIssue, indexIssues } from '../lib/issues';
 import { layoutGraph } from '../lib/layout';
+import { missingSensitiveValues } from '../lib/parameters-edit';
+import { parseRoute } from '../routing';
 import { draftOf, dropDraft, flushSave } from './autosave';
 import { relationshipKey } from './catalog-slice';
 import { useStore } from './index';
@@ -25,11 +27,6 @@ export function report(action: string, err: unknown): void {
   s().notify(`${action} failed: ${(err as Error).message}${detail}`, 'error');
 }
 
-function flowIdFromLocation(): string | undefined {
-  const match = /^#\/flows\/([^/?]+)/.exec(window.location.hash);
-  return match ? decodeURIComponent(match[1]!) : undefined;
-}
-
 export async function boot(): Promise<void> {
   onUnauthorized(() => s().setNeedsToken(true));
   try {
@@ -40,11 +37,18 @@ export async function boot(): Promise<void> {
     return;
   }
   s().setNeedsToken(false);
+  // Controller service types; a server without services answers 404: none.
+  void api
+    .services()
+    .then((types) => s().setServiceTypes(Array.isArray(types) ? types : []))
+    .catch(() => {});
   s().setMe(await api.me().catch(() => null));
   const flows = await refreshFlows();
-  const wanted = flowIdFromLocation();
+  // The address names the flow (and the level of groups) to show; route-sync.ts follows it from here on.
+  const route = parseRoute(window.location.hash);
+  const wanted = route.page === 'canvas' ? route.flowId : undefined;
   const first = flows.find((f) => f.id === wanted) ?? flows[0];
-  if (first) await openFlow(first.id);
+  if (first) await openFlow(first.id, first.id === wanted && route.page === 'canvas' ? route.groups : []);
 }
 
 /** Ends the session (or forgets the token) and starts over: the server then asks for credentials again. */
@@ -66,7 +70,8 @@ export async function refreshFlows() {
   }
 }
 
-export async function openFlow(id: string): Promise<void> {
+/** Opens a flow, showing the level of nested `groups` (as far as they exist). */
+export async function openFlow(id: string, groups: readonly string[] = []): Promise<void> {
   if (s().meta && s().meta?.id !== id) await flushSave();
   let flow: Flow;
   try {
@@ -82,7 +87,6 @@ export async function openFlow(id: string): Promise<void> {
   s().clearStatus();
   s().openDrawer(null);
   s().loadFlow(flow);
-  window.history.replaceState(null, '', `#/flows/${encodeURIComponent(id)}`);
   if (!hasPositions(flow)) autoLayout();
   const draft = draftOf(id);
   if (draft && JSON.stringify(draft) !== JSON.stringify(s().doc)) {
@@ -90,11 +94,21 @@ export async function openFlow(id: string): Promise<void> {
     useStore.setState((st) => ({ revision: st.revision + 1 }));
     s().notify('Restored your unsaved changes to this flow.');
   } else if (draft) dropDraft(id);
+  showLevel(groups);
   await refreshStatus(id);
   // A stored flow that no longer validates (e.g. a processor type was removed) opens with its problems marked.
   const status = s().status;
   if (status && !status.validation.valid && s().revision === 0)
     s().setSave({ status: 'invalid', issues: indexIssues(flow, status.validation.issues) });
+}
+
+/** Shows level `groups` (group ids, outermost first) of the open flow, as far as those groups exist. */
+export function showLevel(groups: readonly string[]): void {
+  const path = s().path;
+  let common = 0;
+  while (common < groups.length && common < path.length && path[common] === groups[common]) common++;
+  if (common < path.length) s().goToLevel(common);
+  for (const id of groups.slice(common)) s().enterGroup(id);
 }
 
 /** Lays the canvas out top to bottom (one undo step). */
@@ -180,6 +194,16 @@ export async function importFlowFile(file: File): Promise<void> {
     dropDraft(id);
     await refreshFlows();
     await openFlow(id);
+    // Saved as invalid only for want of sensitive values (an export carries none): ask for them.
+    const answer = flow as unknown as { saved?: boolean; valid?: boolean; issues?: ValidationIssue[] };
+    const doc = s().doc;
+    if (answer?.saved === true && answer.valid === false && doc?.id === id) {
+      const missing = missingSensitiveValues(doc, answer.issues ?? []);
+      if (missing.length > 0) {
+        s().setSensitivePrompt({ flowId: id, fileName: file.name, missing });
+        return;
+      }
+    }
     s().notify(`Imported ${file.name}.`);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;

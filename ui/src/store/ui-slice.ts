@@ -4,6 +4,23 @@ import type { SliceCreator } from './types';
 
 export type Drawer = { kind: 'queue'; connectionId: string } | { kind: 'provenance' } | null;
 
+/**
+ * A page of the side panel opened from the flow's or a group's panel (or the palette): the parameter contexts,
+ * the services a level sees, or one service. `for` is the selection it was opened for (see side-panel.tsx): a
+ * different selection shows that selection's panel instead.
+ */
+export type SideView =
+  | { kind: 'parameters'; for: string }
+  | { kind: 'services'; for: string; path: string[] }
+  | { kind: 'service'; for: string; path: string[]; id: string };
+
+/** An import saved as invalid only for want of sensitive values: the form that asks for them. */
+export interface SensitivePrompt {
+  flowId: string;
+  fileName: string;
+  missing: { context: string; name: string }[];
+}
+
 export interface Notice {
   id: number;
   tone: 'info' | 'error';
@@ -28,6 +45,10 @@ export interface UiSlice {
   /** Who the server takes us for (`GET /api/me`); null until known. */
   me: Me | null;
   notices: Notice[];
+  sideView: SideView | null;
+  sensitivePrompt: SensitivePrompt | null;
+  setSideView(view: SideView | null): void;
+  setSensitivePrompt(prompt: SensitivePrompt | null): void;
   setFlows(flows: FlowSummary[]): void;
   openDrawer(drawer: Drawer): void;
   showLineage(flowFileId: string | null): void;
@@ -48,7 +69,15 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   needsToken: false,
   me: null,
   notices: [],
+  sideView: null,
+  sensitivePrompt: null,
 
+  setSideView(sideView) {
+    set({ sideView });
+  },
+  setSensitivePrompt(sensitivePrompt) {
+    set({ sensitivePrompt });
+  },
   setFlows(flows) {
     set({ flows });
   },

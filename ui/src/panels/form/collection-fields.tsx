@@ -1,9 +1,10 @@
 /** Key/value maps, lists and free JSON in the generated form, with per-entry errors. */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { type ComponentIssue, pointerSegment } from '../../lib/issues';
 import { isExpression } from '../../lib/schema';
 import type { ControlProps } from './scalar-fields';
 import { useDraft } from './use-draft';
+import { useRowDraft } from './use-row-draft';
 
 type Row = { key: string; value: string; uid: number };
 let nextUid = 1;
@@ -42,36 +43,14 @@ export function MapControl({
   const valueSchema = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : {};
   const valueType = typeof valueSchema.type === 'string' ? valueSchema.type : valueSchema.type?.[0];
   const expression = isExpression(valueSchema);
-  const [rows, setRows] = useState<Row[]>(() => rowsOf(value));
-  const last = useRef(JSON.stringify(value ?? {}));
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-
-  useEffect(() => {
-    const incoming = JSON.stringify(value ?? {});
-    if (incoming !== last.current) {
-      last.current = incoming;
-      setRows(rowsOf(value));
-    }
-  }, [value]);
-
-  const update = (next: Row[], immediate = false) => {
-    setRows(next);
-    clearTimeout(timer.current);
-    const commit = () => {
-      const obj = rowsToObject(next, valueType);
-      last.current = JSON.stringify(obj);
-      onChange(obj);
-    };
-    if (immediate) commit();
-    else timer.current = setTimeout(commit, 350);
-  };
+  const draft = useRowDraft(value, rowsOf, (rows) => rowsToObject(rows, valueType), onChange);
 
   return (
     <div className="rows" id={id} data-testid={testId}>
-      {rows.map((r, i) => {
+      {draft.rows.map((r, i) => {
         const own = r.key ? entryIssues(issues, pointerSegment(r.key)) : [];
-        const setKey = (key: string) => update(rows.map((x) => (x.uid === r.uid ? { ...x, key } : x)));
-        const setValue = (v: string) => update(rows.map((x) => (x.uid === r.uid ? { ...x, value: v } : x)));
+        const change = (patch: Partial<Row>) =>
+          draft.edit(draft.latest().map((x) => (x.uid === r.uid ? { ...x, ...patch } : x)));
         const keyInput = (
           <input
             className="key"
@@ -80,7 +59,8 @@ export function MapControl({
             value={r.key}
             disabled={readOnly}
             data-testid={`${testId}-key-${i}`}
-            onChange={(e) => setKey(e.target.value)}
+            onChange={(e) => change({ key: e.target.value })}
+            onBlur={draft.flush}
           />
         );
         const remove = (
@@ -90,8 +70,8 @@ export function MapControl({
             title="Remove"
             disabled={readOnly}
             onClick={() =>
-              update(
-                rows.filter((x) => x.uid !== r.uid),
+              draft.edit(
+                draft.latest().filter((x) => x.uid !== r.uid),
                 true,
               )
             }
@@ -99,6 +79,12 @@ export function MapControl({
             ×
           </button>
         );
+        const valueProps = {
+          value: r.value,
+          disabled: readOnly,
+          'data-testid': `${testId}-value-${i}`,
+          onBlur: draft.flush,
+        };
         return (
           <div key={r.uid} className={expression ? 'map-entry' : undefined}>
             {expression ? (
@@ -108,27 +94,23 @@ export function MapControl({
                   {remove}
                 </div>
                 <textarea
+                  {...valueProps}
                   className="expr"
                   aria-label="Expression"
                   placeholder="JSONata expression"
                   rows={2}
                   spellCheck={false}
-                  value={r.value}
-                  disabled={readOnly}
-                  data-testid={`${testId}-value-${i}`}
-                  onChange={(e) => setValue(e.target.value)}
+                  onChange={(e) => change({ value: e.target.value })}
                 />
               </>
             ) : (
               <div className="row">
                 {keyInput}
                 <input
+                  {...valueProps}
                   aria-label="Value"
                   placeholder="value"
-                  value={r.value}
-                  disabled={readOnly}
-                  data-testid={`${testId}-value-${i}`}
-                  onChange={(e) => setValue(e.target.value)}
+                  onChange={(e) => change({ value: e.target.value })}
                 />
                 {remove}
               </div>
@@ -147,7 +129,7 @@ export function MapControl({
           className="btn small"
           disabled={readOnly}
           data-testid={`${testId}-add`}
-          onClick={() => setRows([...rows, { key: '', value: '', uid: nextUid++ }])}
+          onClick={() => draft.show([...draft.latest(), { key: '', value: '', uid: nextUid++ }])}
         >
           + Add entry
         </button>
@@ -156,53 +138,56 @@ export function MapControl({
   );
 }
 
+type Item = { text: string; uid: number };
+const itemsOf = (value: unknown): Item[] =>
+  Array.isArray(value) ? value.map((v) => ({ text: typeof v === 'string' ? v : String(v), uid: nextUid++ })) : [];
+
 /** An array of strings or numbers, one row per item. */
 export function ListControl({ id, testId, schema, value, onChange, readOnly }: ControlProps) {
-  const items = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : String(v))) : [];
   const numeric = schema.items?.type === 'number' || schema.items?.type === 'integer';
-  const commit = (next: string[]) => onChange(numeric ? next.map((v) => (v.trim() === '' ? v : Number(v))) : next);
+  const toValue = (items: readonly Item[]) =>
+    items.map(({ text }) => (numeric && text.trim() !== '' ? Number(text) : text));
+  const draft = useRowDraft(value, itemsOf, toValue, onChange);
   return (
     <div className="rows" id={id} data-testid={testId}>
-      {items.map((item, i) => (
-        <ListRow
-          // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions in the list
-          key={i}
-          value={item}
-          readOnly={readOnly}
-          onChange={(v) => commit(items.map((x, j) => (j === i ? v : x)))}
-          onRemove={() => commit(items.filter((_, j) => j !== i))}
-        />
+      {draft.rows.map((item, i) => (
+        <div className="row" key={item.uid}>
+          <input
+            aria-label="Item"
+            value={item.text}
+            disabled={readOnly}
+            data-testid={`${testId}-item-${i}`}
+            onBlur={draft.flush}
+            onChange={(e) =>
+              draft.edit(draft.latest().map((x) => (x.uid === item.uid ? { ...x, text: e.target.value } : x)))
+            }
+          />
+          <button
+            type="button"
+            className="btn icon small ghost"
+            title="Remove"
+            disabled={readOnly}
+            onClick={() =>
+              draft.edit(
+                draft.latest().filter((x) => x.uid !== item.uid),
+                true,
+              )
+            }
+          >
+            ×
+          </button>
+        </div>
       ))}
       <div>
-        <button type="button" className="btn small" disabled={readOnly} onClick={() => commit([...items, ''])}>
+        <button
+          type="button"
+          className="btn small"
+          disabled={readOnly}
+          onClick={() => draft.edit([...draft.latest(), { text: '', uid: nextUid++ }], true)}
+        >
           + Add item
         </button>
       </div>
-    </div>
-  );
-}
-
-function ListRow(props: { value: string; readOnly: boolean; onChange(v: string): void; onRemove(): void }) {
-  const draft = useDraft(props.value, props.onChange);
-  return (
-    <div className="row">
-      <input
-        aria-label="Item"
-        value={draft.text}
-        disabled={props.readOnly}
-        onFocus={draft.onFocus}
-        onBlur={draft.onBlur}
-        onChange={(e) => draft.onChange(e.target.value)}
-      />
-      <button
-        type="button"
-        className="btn icon small ghost"
-        title="Remove"
-        disabled={props.readOnly}
-        onClick={props.onRemove}
-      >
-        ×
-      </button>
     </div>
   );
 }

@@ -6,14 +6,18 @@
 import type { JsonSchema } from '../../api/types';
 import type { ComponentIssue } from '../../lib/issues';
 import { fieldKind, labelOf } from '../../lib/schema';
+import { SensitiveSelect, ServiceSelect } from '../parameters/reference-selects';
+import { ReferenceTextControl, ResolvedValue } from '../parameters/reference-text';
 import { JsonControl, ListControl, MapControl } from './collection-fields';
 import { FieldShell } from './field-shell';
-import { BooleanControl, EnumControl, NumberControl, TextControl } from './scalar-fields';
+import { type ObjectUpdate, underKey, withKey } from './object-update';
+import { BooleanControl, EnumControl, NumberControl } from './scalar-fields';
 
 export interface SchemaFormProps {
   schema: JsonSchema;
   value: Record<string, unknown> | undefined;
-  onChange(next: Record<string, unknown>): void;
+  /** A change, as a function of the latest object (the store applies it): a late commit never reverts another. */
+  onChange(update: ObjectUpdate): void;
   /** Issues relative to the form's object ("/batchSize", "" = the object itself). */
   issues: readonly ComponentIssue[];
   readOnly: boolean;
@@ -39,13 +43,6 @@ export function SchemaForm({ schema, value, onChange, issues, readOnly, name, om
     return first === undefined || !known.has(first.replace(/~1/g, '/').replace(/~0/g, '~'));
   });
 
-  const set = (key: string, v: unknown) => {
-    const next = { ...current };
-    if (v === undefined) delete next[key];
-    else next[key] = v;
-    onChange(next);
-  };
-
   return (
     <div className="schema-form" data-testid={`form-${name}`}>
       {general.length > 0 && (
@@ -66,7 +63,8 @@ export function SchemaForm({ schema, value, onChange, issues, readOnly, name, om
           required={schema.required?.includes(key)}
           schema={prop}
           value={current[key]}
-          onChange={(v) => set(key, v)}
+          onChange={(v) => onChange((prev) => withKey(prev, key, v))}
+          onUpdate={(update) => onChange(underKey(key, update))}
           issues={under(issues, key)}
           readOnly={readOnly}
         />
@@ -83,6 +81,8 @@ function SchemaField(props: {
   schema: JsonSchema;
   value: unknown;
   onChange(v: unknown): void;
+  /** A change of this field's own object (an object field), applied to its latest value. */
+  onUpdate(update: ObjectUpdate): void;
   issues: ComponentIssue[];
   readOnly: boolean;
 }) {
@@ -91,6 +91,21 @@ function SchemaField(props: {
   const id = `field-${name}`;
   const control = { id, testId: id, schema, value: props.value, onChange: props.onChange, readOnly: props.readOnly };
   const own = kind === 'map' ? issues.filter((i) => i.path === '') : issues;
+  const shell = { id, label: props.label, required: props.required, help: schema.description, issues, testId: name };
+
+  // A secret takes only a sensitive parameter, a service property only a service in scope: choices, not text.
+  if (schema['x-service'] !== undefined)
+    return (
+      <FieldShell {...shell}>
+        <ServiceSelect {...control} />
+      </FieldShell>
+    );
+  if (schema['x-sensitive'] === true)
+    return (
+      <FieldShell {...shell}>
+        <SensitiveSelect {...control} />
+      </FieldShell>
+    );
 
   if (kind === 'boolean')
     return (
@@ -106,7 +121,7 @@ function SchemaField(props: {
           <SchemaForm
             schema={schema}
             value={props.value as Record<string, unknown> | undefined}
-            onChange={props.onChange}
+            onChange={props.onUpdate}
             issues={issues}
             readOnly={props.readOnly}
             name={name}
@@ -120,12 +135,17 @@ function SchemaField(props: {
     case 'string':
     case 'text':
     case 'expression':
-      input = <TextControl {...control} multiline={kind === 'text'} expression={kind === 'expression'} />;
+      input = <ReferenceTextControl {...control} multiline={kind === 'text'} expression={kind === 'expression'} />;
       break;
     case 'number':
     case 'integer':
     case 'size':
-      input = <NumberControl {...control} size={kind === 'size'} />;
+      input = (
+        <>
+          <NumberControl {...control} size={kind === 'size'} />
+          {typeof props.value === 'string' && <ResolvedValue text={props.value} testId={id} />}
+        </>
+      );
       break;
     case 'enum':
       input = <EnumControl {...control} />;

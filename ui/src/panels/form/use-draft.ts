@@ -1,17 +1,19 @@
 /**
  * Local text for a form field, committed to the store a moment after typing stops (or at once on blur/Enter),
- * so an edit is one undo step and the canvas is not rewritten on every keystroke. While the field has focus the
- * text is the user's; otherwise it follows the store (undo, another panel).
+ * so an edit is one undo step and the canvas is not rewritten on every keystroke. The wait goes through the
+ * panel's DraftQueue (draft-scope.tsx): leaving any field commits every pending edit of the panel, in order.
+ * While the field has focus or an edit pending the text is the user's; otherwise it follows the store (undo,
+ * another panel).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-
-const DELAY_MS = 350;
+import { useDraftQueue } from './draft-scope';
 
 export function useDraft(value: string, commit: (text: string) => void) {
+  const queue = useDraftQueue();
   const [text, setText] = useState(value);
   const focused = useRef(false);
   const pending = useRef<string | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const owner = useRef({}).current;
   const commitRef = useRef(commit);
   commitRef.current = commit;
 
@@ -19,13 +21,13 @@ export function useDraft(value: string, commit: (text: string) => void) {
     if (!focused.current && pending.current === null) setText(value);
   }, [value]);
 
-  const flush = useCallback(() => {
-    clearTimeout(timer.current);
+  const commitPending = useCallback(() => {
     if (pending.current === null) return;
     const next = pending.current;
     pending.current = null;
     commitRef.current(next);
   }, []);
+  const flush = useCallback(() => queue.flush(), [queue]);
 
   useEffect(() => () => flush(), [flush]);
 
@@ -34,8 +36,7 @@ export function useDraft(value: string, commit: (text: string) => void) {
     onChange(next: string) {
       setText(next);
       pending.current = next;
-      clearTimeout(timer.current);
-      timer.current = setTimeout(flush, DELAY_MS);
+      queue.schedule(owner, commitPending);
     },
     onFocus() {
       focused.current = true;
