@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       'server/**/*.test.ts',
       'processors/**/*.test.ts',
+      'services/**/*.test.ts',
       'flows/**/*.test.ts',
       'test/**/*.test.ts',
       'ui/src/**/*.test.ts',

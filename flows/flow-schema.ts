@@ -253,6 +253,37 @@ export const parameterContextSchema = {
   },
 } as const;
 
+/**
+ * A controller service (schemaVersion 2): something processors share (a broker connection, an HTTP client pool,
+ * a schema registry), declared in a flow or group and referenced from processor properties as `{"service": id}`
+ * by the processors of that group and of the groups inside it (see server/services/).
+ */
+export const serviceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: idPattern,
+      description: 'Unique within its group (among its processors, connections, ports, funnels, groups and labels).',
+    },
+    type: { type: 'string', minLength: 1, description: 'Service type, e.g. HttpClient.' },
+    name: { type: 'string', maxLength: 200, description: 'Display name.' },
+    description: { type: 'string', maxLength: 10000 },
+    config: {
+      type: 'object',
+      default: {},
+      description: "The service's own settings, validated against its config schema.",
+    },
+    enabled: {
+      type: 'boolean',
+      default: true,
+      description: 'A disabled service is never enabled; no enabled processor may reference it.',
+    },
+  },
+} as const;
+
 const parameterContextBinding = {
   type: 'string',
   pattern: idPattern,
@@ -266,6 +297,13 @@ const contentProperties = {
   connections: { type: 'array', items: connectionSchema, maxItems: 5000 },
   funnels: { type: 'array', items: funnelSchema, maxItems: 1000 },
   labels: { type: 'array', items: labelSchema, maxItems: 1000 },
+  services: {
+    type: 'array',
+    items: serviceSchema,
+    maxItems: 1000,
+    description:
+      'Controller services (schemaVersion 2) the processors of this group and of the groups inside it may reference.',
+  },
 } as const;
 
 const childGroups = {
@@ -319,7 +357,7 @@ const flowShape = {
     schemaVersion: {
       enum: [1, 2],
       description:
-        'Format version: 1 = a flat flow (still read as it is), 2 = may hold groups, funnels, labels and parameter contexts.',
+        'Format version: 1 = a flat flow (still read as it is), 2 = may hold groups, funnels, labels, parameter contexts and services.',
     },
     id: { type: 'string', pattern: idPattern },
     name: { type: 'string', minLength: 1, maxLength: 200 },
@@ -372,6 +410,7 @@ export type LabelSpec = FromSchema<typeof labelSchema>;
 export type GroupSpec = FromSchema<typeof groupShape, AsWritten> & { groups?: GroupSpec[] };
 export type ParameterContextSpec = FromSchema<typeof parameterContextSchema, AsWritten>;
 export type ParameterSpec = FromSchema<typeof parameterSchema, AsWritten>;
+export type ServiceSpec = FromSchema<typeof serviceSchema, AsWritten>;
 
 /**
  * A flow after defaults were applied and its groups flattened: what the engine runs. Processors and
@@ -385,7 +424,11 @@ export interface ResolvedFlow {
   description?: string;
   processors: ResolvedProcessor[];
   connections: ResolvedConnection[];
+  /** Every service of the flow and its groups, under global ids; processors' references name these ids. */
+  services: ResolvedService[];
 }
+/** A service of the flattened flow: global id, defaults applied, references in its config resolved. */
+export type ResolvedService = FromSchema<typeof serviceSchema>;
 export type ResolvedProcessor = FromSchema<typeof processorSchema>;
 /** A connection between two processors of the flattened flow, named by their global ids. */
 export type ResolvedConnection = Omit<FromSchema<typeof connectionSchema>, 'source' | 'target'> & {

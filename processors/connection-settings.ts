@@ -4,8 +4,9 @@
  * credentials, passwords inside URLs) must be references, never plain text in the flow JSON: a sensitive
  * parameter (`#{rabbit.password}`, see docs/parameters.md) or an environment variable (`${NAME}`).
  */
-import type { ConfigIssue } from '../server/engine/contract';
+import type { ConfigIssue, SetupContext } from '../server/engine/contract';
 import { refusedEnvironmentVariable } from '../server/parameters/server-env';
+import type { ServiceKind, ServiceReference } from '../server/services/service-contract';
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /**
@@ -90,4 +91,30 @@ export function checkUrlAndLogin(config: { url: string; username: string; passwo
     ...checkUrlCredentials('/url', config.url),
     ...checkReferences('/username', config.username),
   ];
+}
+
+/**
+ * A processor whose `connection` references a connection service takes every connection setting from the
+ * service: its own inline settings must then be absent. The config reaching `validate` has its defaults
+ * applied, so "absent" means "equal to the schema's default"; anything else is an issue at the property.
+ */
+export function checkInlineSettingsAbsent(
+  config: { connection?: { service: string } } & Record<string, unknown>,
+  properties: Readonly<Record<string, { default?: unknown }>>,
+): ConfigIssue[] {
+  if (config.connection === undefined) return [];
+  const issues: ConfigIssue[] = [];
+  for (const [name, schema] of Object.entries(properties)) {
+    if (!(name in config) || JSON.stringify(config[name]) === JSON.stringify(schema.default)) continue;
+    issues.push({
+      path: `/${name}`,
+      message: `remove it: "connection" references service "${config.connection.service}", which holds the connection settings`,
+    });
+  }
+  return issues;
+}
+
+/** The enabled service a processor's `connection` references (the engine enables it before the processor starts). */
+export function sharedConnection<I>(ctx: SetupContext, reference: ServiceReference, kind: ServiceKind): I {
+  return ctx.services.get<I>(reference, kind);
 }

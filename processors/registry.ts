@@ -1,5 +1,8 @@
 import type { ProcessorDefinition } from '../server/engine/contract';
 import { ProcessorRegistry } from '../server/engine/processor-registry';
+import type { ServiceDefinition } from '../server/services/service-contract';
+import { ServiceRegistry } from '../server/services/service-registry';
+import { builtinServices } from '../services/registry';
 import CompressContent from './compress-content';
 import ConsumeAMQP from './consume-amqp';
 import ConsumeKafka from './consume-kafka';
@@ -73,6 +76,13 @@ export const builtinProcessors: ProcessorDefinition[] = [
   WindowAggregate,
 ];
 
-export function createRegistry(extra: readonly ProcessorDefinition[] = []): ProcessorRegistry {
-  return new ProcessorRegistry([...builtinProcessors, ...extra]);
+/** The built-in processor and service types, and `extra` ones (tests). */
+export function createRegistry(
+  extra: readonly ProcessorDefinition[] = [],
+  extraServices: readonly ServiceDefinition[] = [],
+): ProcessorRegistry {
+  return new ProcessorRegistry(
+    [...builtinProcessors, ...extra],
+    new ServiceRegistry([...builtinServices, ...extraServices]),
+  );
 }

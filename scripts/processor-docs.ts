@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { durationPattern, sizePattern } from '../flows/flow-schema';
 import { builtinProcessors } from '../processors/registry';
 import type { ProcessorCategory, ProcessorDefinition } from '../server/engine/contract';
+import type { ServiceDefinition } from '../server/services/service-contract';
+import { builtinServices } from '../services/registry';
 
 export const PROCESSOR_DOCS = path.resolve(import.meta.dirname, '../docs/processors.md');
 
@@ -52,6 +54,7 @@ interface Schema {
   anyOf?: readonly Schema[];
   examples?: readonly unknown[];
   'x-format'?: string;
+  'x-service'?: string;
 }
 
 /** One row of a property table; nested object properties get dotted names (`allow.env`, `aggregations.<name>.op`). */
@@ -101,6 +104,7 @@ function range(s: Schema): string {
 
 /** What a property holds, in words: "integer, 1 to 10000", "duration", "one of `a`, `b`". */
 function typeOf(s: Schema): string {
+  if (s['x-service']) return `service reference (${code(s['x-service'])}): \`{"service": "<id>"}\``;
   if (s.enum) return `one of ${s.enum.map((v) => json(v)).join(', ')}`;
   if (s.anyOf) return s.anyOf.map(typeOf).join(', or ');
   if (s['x-format'] === 'jsonata') return 'JSONata expression';
@@ -140,6 +144,7 @@ function propertyRows(schema: Schema, prefix = ''): PropertyRow[] {
   for (const [name, s] of Object.entries(schema.properties ?? {})) {
     const full = `${prefix}${name}`;
     rows.push({ name: full, schema: s, required: schema.required?.includes(name) ?? false });
+    if (s['x-service']) continue; // one row: the reference
     if (s.properties) rows.push(...propertyRows(s, `${full}.`));
     if (typeof s.additionalProperties === 'object' && s.additionalProperties.properties)
       rows.push(...propertyRows(s.additionalProperties, `${full}.<name>.`));
@@ -153,7 +158,7 @@ function describeProperty(s: Schema): string {
   return parts.filter(Boolean).join(' ');
 }
 
-function propertyTable(def: ProcessorDefinition): string[] {
+function propertyTable(def: { config: object }): string[] {
   const rows = propertyRows(def.config as Schema);
   if (rows.length === 0) return ['No settings.'];
   return [
@@ -234,7 +239,24 @@ function section(def: ProcessorDefinition): string[] {
   ];
 }
 
-export function renderProcessorDocs(definitions: readonly ProcessorDefinition[] = builtinProcessors): string {
+/** A controller service type: what it provides and its settings. */
+function serviceSection(def: ServiceDefinition): string[] {
+  return [
+    `### ${def.type}`,
+    '',
+    prose(def.description),
+    '',
+    `Provides: ${def.provides.map((k) => code(k)).join(', ')}.`,
+    '',
+    ...propertyTable(def),
+    '',
+  ];
+}
+
+export function renderProcessorDocs(
+  definitions: readonly ProcessorDefinition[] = builtinProcessors,
+  services: readonly ServiceDefinition[] = builtinServices,
+): string {
   const categories = [...new Set(definitions.map((d) => d.category))];
   const lines = [
     '# Processors',
@@ -256,6 +278,23 @@ export function renderProcessorDocs(definitions: readonly ProcessorDefinition[] 
   for (const category of categories) {
     lines.push(`## ${CATEGORY_TITLES[category]}`, '');
     for (const d of definitions.filter((x) => x.category === category)) lines.push(...section(d));
+  }
+  if (services.length > 0) {
+    lines.push(
+      '## Controller services',
+      '',
+      `The ${services.length} built-in controller service types (\`services/registry.ts\`): declared in a flow or group,`,
+      'referenced from the processor properties whose type is a service reference. How services are scoped, enabled',
+      'and shared: [services.md](services.md).',
+      '',
+      '| type | provides |',
+      '| --- | --- |',
+      ...services.map(
+        (d) => `| [${d.type}](#${anchor(d.type)}) | ${cell(d.provides.map((k) => code(k)).join(', '))} |`,
+      ),
+      '',
+    );
+    for (const d of services) lines.push(...serviceSection(d));
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -2,6 +2,8 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { ConfigOf, ProcessorLogger } from '../../server/engine/contract';
 import { defineProcessor } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
+import { serviceReference } from '../../server/services/service-contract';
+import type { AmqpConnectionService } from '../../services/amqp-connection/shared-amqp';
 import {
   amqpConnectionProperties,
   checkAmqpConnection,
@@ -10,6 +12,7 @@ import {
   resolveAmqpUrl,
   vhostOf,
 } from '../amqp-connect';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { consumerHeaderProperties, headersToAttributes } from '../message-headers';
 import { Inbox } from '../message-inbox';
 
@@ -23,6 +26,9 @@ interface State {
   url: URL;
   name: string;
   inbox: Inbox<Received>;
+  /** The AMQPConnection service's connection, when `connection` references one (never closed here). */
+  shared?: AmqpConnectionService;
+  /** This processor's own connection (inline settings). */
   model?: ChannelModel;
   channel?: Channel;
   /** Earliest time of the next reconnect attempt. */
@@ -37,6 +43,10 @@ const config = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    connection: serviceReference(
+      'amqp-connection',
+      'The AMQPConnection service to use instead of the inline settings.',
+    ),
     ...amqpConnectionProperties,
     queue: { type: 'string', minLength: 1, default: 'sluice', description: 'Queue to consume from.' },
     declareQueue: {
@@ -95,32 +105,35 @@ function messageAttributes(m: ConsumeMessage, queue: string, headerPrefix: strin
 type Config = ConfigOf<typeof config>;
 
 async function open(state: State, cfg: Config, logger: ProcessorLogger): Promise<void> {
-  const model = await connectAmqp(state.url, state.name);
+  const model = state.shared ? undefined : await connectAmqp(state.url, state.name);
+  let channel: Channel | undefined;
   try {
-    const channel = await model.createChannel();
+    channel = model ? await model.createChannel() : await state.shared!.channel();
     if (cfg.declareQueue) await channel.assertQueue(cfg.queue, { durable: true });
     else await channel.checkQueue(cfg.queue);
     if (cfg.exchange !== '') await channel.bindQueue(cfg.queue, cfg.exchange, cfg.routingKey);
     await channel.prefetch(cfg.prefetch);
     const lost = (why: string) => {
-      if (state.channel !== channel) return;
+      if (!channel || state.channel !== channel) return;
       state.channel = undefined;
       state.model = undefined;
       // The broker requeues every unacknowledged message of a closed channel: drop our copies.
       const dropped = state.inbox.discard((r) => r.channel === channel);
       if (!state.closing)
         logger.warn({ url: redactedUrl(state.url), dropped }, `AMQP channel lost: ${why}; will reconnect`);
-      model.close().catch(() => {});
+      // A shared connection stays open for the others (a lost one closed this channel with it).
+      if (model) model.close().catch(() => {});
+      else channel.close().catch(() => {});
     };
     channel.on('close', () => lost('channel closed'));
     channel.on('error', (err: Error) => lost(err.message));
-    model.on('error', (err: Error) => lost(err.message));
-    model.on('close', () => lost('connection closed'));
+    model?.on('error', (err: Error) => lost(err.message));
+    model?.on('close', () => lost('connection closed'));
     await channel.consume(
       cfg.queue,
       (message) => {
         if (message === null) lost('consumer cancelled by the broker (queue deleted?)');
-        else state.inbox.push({ message, channel });
+        else state.inbox.push({ message, channel: channel! });
       },
       { noAck: false },
     );
@@ -128,7 +141,8 @@ async function open(state: State, cfg: Config, logger: ProcessorLogger): Promise
     state.channel = channel;
     state.retryMs = 500;
   } catch (err) {
-    await model.close().catch(() => {});
+    if (model) await model.close().catch(() => {});
+    else await channel?.close().catch(() => {});
     throw new Error(`queue "${cfg.queue}" on ${redactedUrl(state.url)}: ${(err as Error).message}`);
   }
 }
@@ -141,10 +155,14 @@ export default defineProcessor({
   input: 'forbidden',
   config,
   relationships: [{ name: 'success', description: 'Every received message.' }],
-  validate: (cfg) => checkAmqpConnection(cfg),
+  validate: (cfg) => [...checkInlineSettingsAbsent(cfg, amqpConnectionProperties), ...checkAmqpConnection(cfg)],
   async setup(cfg, ctx) {
+    const shared = cfg.connection
+      ? sharedConnection<AmqpConnectionService>(ctx, cfg.connection, 'amqp-connection')
+      : undefined;
     const state: State = {
-      url: resolveAmqpUrl(cfg),
+      shared,
+      url: shared ? shared.address : resolveAmqpUrl(cfg),
       name: `sluice ${ctx.flowId}/${ctx.processorId}`,
       inbox: new Inbox<Received>(ctx.wake),
       retryAt: 0,
@@ -186,7 +204,8 @@ export default defineProcessor({
   async teardown(state) {
     state.closing = true;
     // Closing the channel first flushes its acks (channels are multiplexed, so a connection close could
-    // overtake them); the broker requeues what is still unacknowledged (the inbox).
+    // overtake them); the broker requeues what is still unacknowledged (the inbox). A shared connection is
+    // the service's: it stays open.
     await state.channel?.close().catch(() => {});
     await state.model?.close().catch(() => {});
     state.channel = undefined;

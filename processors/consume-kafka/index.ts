@@ -1,5 +1,8 @@
 import type { Consumer } from 'kafkajs';
 import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
+import { serviceReference } from '../../server/services/service-contract';
+import type { KafkaConnectionService } from '../../services/kafka-connection';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import {
   checkKafkaConnection,
   createKafka,
@@ -23,6 +26,10 @@ const config = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    connection: serviceReference(
+      'kafka-connection',
+      'The KafkaConnection service to use instead of the inline settings.',
+    ),
     ...kafkaConnectionProperties,
     topics: {
       type: 'array',
@@ -80,19 +87,22 @@ export default defineProcessor({
   input: 'forbidden',
   config,
   relationships: [{ name: 'success', description: 'Every consumed record.' }],
-  validate: (cfg) => checkKafkaConnection(cfg),
+  validate: (cfg) => [...checkInlineSettingsAbsent(cfg, kafkaConnectionProperties), ...checkKafkaConnection(cfg)],
   async setup(cfg, ctx) {
-    const client = kafkaClientConfig(cfg, ctx.logger);
+    // With a KafkaConnection service the consumer is made from its client (a group member of its own).
+    const shared = cfg.connection
+      ? sharedConnection<KafkaConnectionService>(ctx, cfg.connection, 'kafka-connection')
+      : undefined;
     const inbox = new Inbox<Record>(ctx.wake);
     const state: ConsumeKafkaState = {
       inbox,
       bridge: new BatchBridge(inbox),
-      uri: kafkaUri(client.brokers as string[]),
+      uri: shared ? shared.uri : kafkaUri(kafkaClientConfig(cfg, ctx.logger).brokers as string[]),
     };
-    const consumer = createKafka(cfg, ctx.logger).consumer({
+    const consumer = (shared ? shared.kafka : createKafka(cfg, ctx.logger)).consumer({
       groupId: cfg.groupId || `sluice-${ctx.flowId}-${ctx.processorId}`,
       maxBytesPerPartition: cfg.maxBytesPerPartition,
-      retry: { retries: cfg.retries },
+      retry: { retries: shared ? shared.retries : cfg.retries },
     });
     try {
       await consumer.connect();

@@ -1,6 +1,9 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { defineProcessor } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
+import { serviceReference } from '../../server/services/service-contract';
+import type { MqttConnectionService, MqttSubscription } from '../../services/mqtt-connection/shared-mqtt';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { consumerHeaderProperties, headersToAttributes } from '../message-headers';
 import { Inbox } from '../message-inbox';
 import {
@@ -19,8 +22,13 @@ interface Received {
 }
 
 interface State {
-  client: MqttClient;
-  acks: AckHolder;
+  /** This processor's own connection (inline settings). */
+  client?: MqttClient;
+  acks?: AckHolder;
+  /** Its subscription on an MQTTConnection service's shared connection, when `connection` references one. */
+  subscription?: MqttSubscription;
+  /** The current connection's generation (acknowledgements go only on the connection that delivered). */
+  generation: () => number;
   inbox: Inbox<Received>;
   uri: string;
   /** QoS 0 messages dropped because the inbox was full (QoS 0 has no flow control: at most once). */
@@ -35,6 +43,10 @@ const config = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    connection: serviceReference(
+      'mqtt-connection',
+      'The MQTTConnection service to use instead of the inline settings.',
+    ),
     ...mqttConnectionProperties,
     topics: {
       type: 'array',
@@ -54,13 +66,13 @@ const config = {
       type: 'boolean',
       default: false,
       description:
-        'Off = a durable session: the broker keeps the subscription and queues QoS 1/2 messages while Sluice is away.',
+        'Off = a durable session: the broker keeps the subscription and queues QoS 1/2 messages while Sluice is away. Own connection only: a shared MQTTConnection has a clean session.',
     },
     sessionExpirySeconds: {
       type: 'integer',
       minimum: 0,
       default: 86400,
-      description: 'MQTT 5: how long the broker keeps a durable session after a disconnect.',
+      description: 'MQTT 5: how long the broker keeps a durable session after a disconnect (own connection only).',
     },
     receiveMaximum: {
       type: 'integer',
@@ -99,8 +111,38 @@ export default defineProcessor({
   input: 'forbidden',
   config,
   relationships: [{ name: 'success', description: 'Every received message.' }],
-  validate: (cfg) => checkMqttConnection(cfg),
+  validate: (cfg) => [
+    ...checkInlineSettingsAbsent(cfg, {
+      ...mqttConnectionProperties,
+      cleanSession: config.properties.cleanSession,
+      sessionExpirySeconds: config.properties.sessionExpirySeconds,
+    }),
+    ...checkMqttConnection(cfg),
+  ],
   async setup(cfg, ctx) {
+    if (cfg.connection) {
+      const shared = sharedConnection<MqttConnectionService>(ctx, cfg.connection, 'mqtt-connection');
+      const inbox = new Inbox<Received>(ctx.wake);
+      const state: State = {
+        inbox,
+        dropped: 0,
+        uri: shared.uri,
+        subscribed: true,
+        generation: () => shared.generation,
+      };
+      // No stalling here: the shared client's pipeline also carries the other processors' packets. The
+      // broker's receive maximum (the service's) bounds the unacknowledged QoS 1/2 messages sent ahead.
+      state.subscription = await shared.subscribe(cfg.topics, cfg.qos as 0 | 1 | 2, {
+        onMessage: ({ topic, packet, generation }) => {
+          if (packet.qos === 0 && inbox.size >= cfg.receiveMaximum) state.dropped++;
+          else inbox.push({ topic, packet, generation });
+        },
+        onClose: () => {
+          inbox.discard((r) => r.generation !== shared.generation);
+        },
+      });
+      return state;
+    }
     const v5 = cfg.protocolVersion === 5;
     const resolved = resolveMqtt(cfg, ctx, {
       clean: cfg.cleanSession,
@@ -116,7 +158,13 @@ export default defineProcessor({
     });
     const inbox = new Inbox<Received>(ctx.wake);
     let acks!: AckHolder;
-    const state = { inbox, dropped: 0, uri: redactedMqttUrl(resolved.url), subscribed: false } as State;
+    const state = {
+      inbox,
+      dropped: 0,
+      uri: redactedMqttUrl(resolved.url),
+      subscribed: false,
+      generation: () => acks.generation,
+    } as State;
     const accept = (packet: IPublishPacket, topic: string) => {
       if (packet.qos === 0 && inbox.size >= cfg.receiveMaximum) {
         state.dropped++;
@@ -184,15 +232,22 @@ export default defineProcessor({
       session.transfer(ff, 'success');
     }
     session.afterCommit(() => {
-      for (const r of batch)
-        if (r.packet.qos > 0 && r.packet.messageId !== undefined) state.acks.release(r.packet.messageId, r.generation);
+      for (const r of batch) {
+        if (r.packet.qos === 0 || r.packet.messageId === undefined) continue;
+        if (state.subscription) state.subscription.release(r);
+        else state.acks?.release(r.packet.messageId, r.generation);
+      }
     });
     session.afterRollback(() => {
-      state.inbox.putBack(batch.filter((r) => r.generation === state.acks.generation));
+      state.inbox.putBack(batch.filter((r) => r.generation === state.generation()));
     });
   },
   async teardown(state) {
+    // A shared connection is the service's: only this processor's subscription ends (what it received and
+    // never committed is acknowledged: a clean session would not deliver it again).
+    await state.subscription?.unsubscribe();
     // Held acks are not sent: the broker delivers those messages again to the durable session.
-    await state.client.endAsync().catch(() => state.client.end(true));
+    const client = state.client;
+    await client?.endAsync().catch(() => client.end(true));
   },
 });

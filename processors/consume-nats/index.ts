@@ -9,6 +9,9 @@ import {
 } from 'nats';
 import { defineProcessor, type SetupContext } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
+import { serviceReference } from '../../server/services/service-contract';
+import type { NatsConnectionService } from '../../services/nats-connection';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import {
   checkJetStreamConfig,
   checkNatsUrl,
@@ -25,6 +28,8 @@ const PULL_EXPIRES_MS = 1000;
 
 interface ConsumeState {
   nc: NatsConnection;
+  /** `nc` is a NATSConnection service's: never drained or closed here. */
+  shared: boolean;
   uri: string;
   /** Received, not yet in a session. */
   buffer: (Msg | JsMsg)[];
@@ -95,6 +100,10 @@ export default defineProcessor({
     type: 'object',
     additionalProperties: false,
     properties: {
+      connection: serviceReference(
+        'nats-connection',
+        'The NATSConnection service to use instead of the inline settings.',
+      ),
       ...natsProperties,
       subject: {
         type: 'string',
@@ -131,11 +140,19 @@ export default defineProcessor({
         'One FlowFile per message: headers as attributes, nats.subject, and for jetstream nats.stream, nats.sequence, nats.redelivered, nats.delivery.count.',
     },
   ],
-  validate: (config) => [...checkNatsUrl(config.url), ...checkJetStreamConfig(config, true)],
+  validate: (config) => [
+    ...checkInlineSettingsAbsent(config, { url: natsProperties.url }),
+    ...checkNatsUrl(config.url),
+    ...checkJetStreamConfig(config, true),
+  ],
   async setup(config, ctx): Promise<ConsumeState> {
-    const nc = await connectNats(config.url, `sluice ${ctx.flowId}/${ctx.processorId}`);
+    const shared = config.connection
+      ? sharedConnection<NatsConnectionService>(ctx, config.connection, 'nats-connection').connection
+      : undefined;
+    const nc = shared ?? (await connectNats(config.url, `sluice ${ctx.flowId}/${ctx.processorId}`));
     const state: ConsumeState = {
       nc,
+      shared: shared !== undefined,
       uri: transitUri(nc, config.subject),
       buffer: [],
       closed: false,
@@ -174,7 +191,8 @@ export default defineProcessor({
         state.pulling = pullLoop(state, consumer, config.batchSize, ctx);
       }
     } catch (err) {
-      await nc.close();
+      if (state.shared) state.subscription?.unsubscribe();
+      else await nc.close();
       throw err;
     }
     return state;
@@ -208,6 +226,8 @@ export default defineProcessor({
     for (const m of state.buffer.splice(0)) if (isJs(m)) m.nak();
     await state.fetch?.close().catch(() => {});
     await state.pulling;
-    await state.nc.drain().catch(() => state.nc.close());
+    // A shared connection is the service's: only the acks and naks above are flushed.
+    if (state.shared) await state.nc.flush().catch(() => {});
+    else await state.nc.drain().catch(() => state.nc.close());
   },
 });

@@ -40,11 +40,13 @@ export async function call(
   init: { method: string; headers: Headers; body?: Buffer; redirect: 'follow' | 'manual' },
   timeoutMs: number,
   maxBytes: number,
+  /** The fetch to use: an HttpClient service's (its pool and TLS settings), or the global one. */
+  fetcher: (input: URL, init: RequestInit) => Promise<Response> = fetch,
 ): Promise<CallResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal });
+    response = await fetcher(url, { ...init, signal });
   } catch (err) {
     throw new TransportError(transportMessage(err));
   }

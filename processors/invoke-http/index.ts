@@ -2,6 +2,8 @@ import { durationPattern, sizePattern } from '../../flows/flow-schema';
 import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
 import type { Attributes, FlowFile } from '../../server/engine/flowfile';
 import { parseDuration, parseSize } from '../../server/engine/units';
+import { serviceReference } from '../../server/services/service-contract';
+import { HTTP_CLIENT, type HttpClientService } from '../../services/http-client';
 import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkRegexes, compileRegex } from '../bounded/regex';
 import {
@@ -162,6 +164,10 @@ export default defineProcessor({
         default: 10,
         description: 'FlowFiles per session; their requests run concurrently.',
       },
+      client: serviceReference(
+        HTTP_CLIENT,
+        'An HttpClient service: its connection pool (shared with the other processors using it), timeouts and TLS settings (trusted CA, client certificate). Without it, the built-in client.',
+      ),
       ...expressionLimitProperties,
     },
   },
@@ -195,9 +201,11 @@ export default defineProcessor({
     ),
     ...(config.attributesToSend ? checkRegexes([['/attributesToSend', config.attributesToSend]]) : []),
   ],
-  setup: (config) => {
+  setup: (config, ctx) => {
     const limits = limitsOf(config);
+    const client = config.client && ctx.services.get<HttpClientService>(config.client, HTTP_CLIENT);
     return {
+      fetcher: client ? (input: URL, init: RequestInit) => client.fetch(input, init) : undefined,
       url: compileExpression(config.url, limits),
       headers: Object.entries(config.headers).map(([name, source]) => ({
         name,
@@ -231,6 +239,7 @@ export default defineProcessor({
             },
             state.timeoutMs,
             state.maxBytes,
+            state.fetcher,
           );
           route(session, ff, prepared, result, config.alwaysOutputResponse);
         } catch (err) {

@@ -4,6 +4,8 @@ import type { ConfigOf } from '../../server/engine/contract';
 import { defineProcessor } from '../../server/engine/contract';
 import type { FlowFile } from '../../server/engine/flowfile';
 import { parseDuration } from '../../server/engine/units';
+import { serviceReference } from '../../server/services/service-contract';
+import type { AmqpConnectionService } from '../../services/amqp-connection/shared-amqp';
 import {
   amqpConnectionProperties,
   checkAmqpConnection,
@@ -11,6 +13,7 @@ import {
   redactedUrl,
   resolveAmqpUrl,
 } from '../amqp-connect';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import { attributesToHeaders, checkHeaderPattern, compileHeaderPattern, headerProperties } from '../message-headers';
 
@@ -18,6 +21,10 @@ const config = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    connection: serviceReference(
+      'amqp-connection',
+      'The AMQPConnection service to use instead of the inline settings.',
+    ),
     ...amqpConnectionProperties,
     exchange: {
       type: 'string',
@@ -65,20 +72,29 @@ interface State {
   routingKey?: CompiledExpression;
   headerPattern?: RegExp;
   confirmTimeoutMs: number;
+  /** The AMQPConnection service's connection, when `connection` references one (never closed here). */
+  shared?: AmqpConnectionService;
   model?: ConfirmModel;
 }
 
 interface ConfirmModel {
-  model: ChannelModel;
+  /** This processor's own connection; undefined on a shared one, where only the channel is ours. */
+  model?: ChannelModel;
   channel: ConfirmChannel;
   /** Messages the broker returned as unroutable, by message id, until their confirm arrives. */
   returned: Map<string, Message>;
   broken?: string;
 }
 
+/** Closes what this processor opened: its own connection, or its channel on a shared one. */
+async function release(cm: ConfirmModel): Promise<void> {
+  if (cm.model) await cm.model.close().catch(() => {});
+  else await cm.channel.close().catch(() => {});
+}
+
 async function open(state: State, cfg: Config): Promise<ConfirmModel> {
-  const model = await connectAmqp(state.url, state.name);
-  const channel = await model.createConfirmChannel();
+  const model = state.shared ? undefined : await connectAmqp(state.url, state.name);
+  const channel = model ? await model.createConfirmChannel() : await state.shared!.confirmChannel();
   const cm: ConfirmModel = { model, channel, returned: new Map() };
   const lost = (why: string) => {
     cm.broken ??= why;
@@ -89,13 +105,13 @@ async function open(state: State, cfg: Config): Promise<ConfirmModel> {
   });
   channel.on('error', (err: Error) => lost(err.message));
   channel.on('close', () => lost('channel closed'));
-  model.on('error', (err: Error) => lost(err.message));
-  model.on('close', () => lost('connection closed'));
+  model?.on('error', (err: Error) => lost(err.message));
+  model?.on('close', () => lost('connection closed'));
   if (cfg.exchange !== '') {
     try {
       await channel.checkExchange(cfg.exchange);
     } catch (err) {
-      await model.close().catch(() => {});
+      await release(cm);
       throw new Error(`exchange "${cfg.exchange}" on ${redactedUrl(state.url)}: ${(err as Error).message}`);
     }
   }
@@ -136,7 +152,11 @@ export default defineProcessor({
     { name: 'failure', description: 'Rejected or returned unroutable by the broker; "amqp.error" says why.' },
   ],
   validate(cfg) {
-    const issues = [...checkAmqpConnection(cfg), ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes)];
+    const issues = [
+      ...checkInlineSettingsAbsent(cfg, amqpConnectionProperties),
+      ...checkAmqpConnection(cfg),
+      ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes),
+    ];
     if (cfg.routingKeyExpression !== '')
       issues.push(...checkExpressions([['/routingKeyExpression', cfg.routingKeyExpression]]));
     try {
@@ -147,8 +167,12 @@ export default defineProcessor({
     return issues;
   },
   async setup(cfg, ctx) {
+    const shared = cfg.connection
+      ? sharedConnection<AmqpConnectionService>(ctx, cfg.connection, 'amqp-connection')
+      : undefined;
     const state: State = {
-      url: resolveAmqpUrl(cfg),
+      shared,
+      url: shared ? shared.address : resolveAmqpUrl(cfg),
       name: `sluice ${ctx.flowId}/${ctx.processorId}`,
       routingKey: cfg.routingKeyExpression !== '' ? compileExpression(cfg.routingKeyExpression) : undefined,
       headerPattern: compileHeaderPattern(cfg.headerAttributes),
@@ -209,7 +233,7 @@ export default defineProcessor({
     // A channel that closed under the batch (broker down, exchange deleted) is a retry, not a verdict.
     if (cm.broken) {
       if (state.model === cm) state.model = undefined;
-      await cm.model.close().catch(() => {});
+      await release(cm);
       throw new Error(`AMQP channel to ${redactedUrl(state.url)} lost while publishing: ${cm.broken}`);
     }
     const base = `${redactedUrl(state.url)}/${encodeURIComponent(cfg.exchange || '(default)')}`;
@@ -225,6 +249,7 @@ export default defineProcessor({
   async teardown(state) {
     const cm = state.model;
     state.model = undefined;
-    await cm?.model.close().catch(() => {});
+    // A shared connection is the service's: only this processor's channel is closed.
+    if (cm) await release(cm);
   },
 });

@@ -1,6 +1,9 @@
 import kafkajs, { type Producer } from 'kafkajs';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
+import { serviceReference } from '../../server/services/service-contract';
+import type { KafkaConnectionService } from '../../services/kafka-connection';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import {
   checkKafkaConnection,
@@ -16,6 +19,10 @@ const config = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    connection: serviceReference(
+      'kafka-connection',
+      'The KafkaConnection service to use instead of the inline settings.',
+    ),
     ...kafkaConnectionProperties,
     topic: { type: 'string', minLength: 1, default: 'sluice', description: 'Topic to publish to.' },
     keyExpression: {
@@ -41,6 +48,8 @@ const config = {
 
 interface State {
   producer: Producer;
+  /** `producer` is the KafkaConnection service's, shared by its publishers: never disconnected here. */
+  shared?: boolean;
   uri: string;
   key?: CompiledExpression;
   headerPattern?: RegExp;
@@ -73,7 +82,11 @@ export default defineProcessor({
     { name: 'failure', description: 'Refused by the brokers; "kafka.error" says why.' },
   ],
   validate(cfg) {
-    const issues = [...checkKafkaConnection(cfg), ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes)];
+    const issues = [
+      ...checkInlineSettingsAbsent(cfg, kafkaConnectionProperties),
+      ...checkKafkaConnection(cfg),
+      ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes),
+    ];
     if (cfg.keyExpression !== '') issues.push(...checkExpressions([['/keyExpression', cfg.keyExpression]]));
     try {
       parseDuration(cfg.requestTimeout);
@@ -82,7 +95,16 @@ export default defineProcessor({
     }
     return issues;
   },
-  async setup(cfg, ctx) {
+  async setup(cfg, ctx): Promise<State> {
+    const common = {
+      key: cfg.keyExpression !== '' ? compileExpression(cfg.keyExpression) : undefined,
+      headerPattern: compileHeaderPattern(cfg.headerAttributes),
+      timeoutMs: parseDuration(cfg.requestTimeout),
+    };
+    if (cfg.connection) {
+      const shared = sharedConnection<KafkaConnectionService>(ctx, cfg.connection, 'kafka-connection');
+      return { producer: await shared.producer(), shared: true, uri: shared.uri, ...common };
+    }
     const uri = kafkaUri(kafkaClientConfig(cfg, ctx.logger).brokers as string[]);
     const producer = createKafka(cfg, ctx.logger).producer({
       allowAutoTopicCreation: false,
@@ -94,13 +116,7 @@ export default defineProcessor({
       await producer.disconnect().catch(() => {});
       throw new Error(`cannot connect to ${uri}: ${(err as Error).message}`);
     }
-    return {
-      producer,
-      uri,
-      key: cfg.keyExpression !== '' ? compileExpression(cfg.keyExpression) : undefined,
-      headerPattern: compileHeaderPattern(cfg.headerAttributes),
-      timeoutMs: parseDuration(cfg.requestTimeout),
-    } satisfies State;
+    return { producer, shared: false, uri, ...common };
   },
   async onTrigger(session, { state, config: cfg }) {
     const batch = await session.get(cfg.batchSize);
@@ -124,6 +140,6 @@ export default defineProcessor({
     }
   },
   async teardown(state) {
-    await state.producer.disconnect();
+    if (!state.shared) await state.producer.disconnect();
   },
 });

@@ -2,6 +2,9 @@ import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { defineProcessor } from '../../server/engine/contract';
 import type { FlowFile } from '../../server/engine/flowfile';
 import { parseDuration } from '../../server/engine/units';
+import { serviceReference } from '../../server/services/service-contract';
+import type { MqttConnectionService } from '../../services/mqtt-connection/shared-mqtt';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import { attributesToHeaders, checkHeaderPattern, compileHeaderPattern, headerProperties } from '../message-headers';
 import {
@@ -16,6 +19,10 @@ const config = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    connection: serviceReference(
+      'mqtt-connection',
+      'The MQTTConnection service to use instead of the inline settings.',
+    ),
     ...mqttConnectionProperties,
     topic: { type: 'string', default: 'sluice', description: 'Topic to publish to (no wildcards).' },
     topicExpression: {
@@ -41,7 +48,10 @@ const config = {
 } as const;
 
 interface State {
-  client: MqttClient;
+  /** This processor's own client, or the MQTTConnection service's (never ended here). */
+  client: Pick<MqttClient, 'connected' | 'publishAsync'>;
+  own?: MqttClient;
+  v5: boolean;
   uri: string;
   topic?: CompiledExpression;
   headerPattern?: RegExp;
@@ -62,7 +72,11 @@ export default defineProcessor({
     { name: 'failure', description: 'Refused by the broker or an invalid topic; "mqtt.error" says why.' },
   ],
   validate(cfg) {
-    const issues = [...checkMqttConnection(cfg), ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes)];
+    const issues = [
+      ...checkInlineSettingsAbsent(cfg, mqttConnectionProperties),
+      ...checkMqttConnection(cfg),
+      ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes),
+    ];
     if (cfg.topicExpression !== '') issues.push(...checkExpressions([['/topicExpression', cfg.topicExpression]]));
     else if (cfg.topic === '') issues.push({ path: '/topic', message: 'set a topic or a topicExpression' });
     else if (WILDCARD.test(cfg.topic))
@@ -74,24 +88,34 @@ export default defineProcessor({
     }
     return issues;
   },
-  async setup(cfg, ctx) {
+  async setup(cfg, ctx): Promise<State> {
+    const common = {
+      topic: cfg.topicExpression !== '' ? compileExpression(cfg.topicExpression) : undefined,
+      headerPattern: compileHeaderPattern(cfg.headerAttributes),
+      timeoutMs: parseDuration(cfg.publishTimeout),
+    };
+    if (cfg.connection) {
+      const shared = sharedConnection<MqttConnectionService>(ctx, cfg.connection, 'mqtt-connection');
+      const client = {
+        get connected() {
+          return shared.connected;
+        },
+        publishAsync: (topic: string, payload: Buffer | string, options?: IClientPublishOptions) =>
+          shared.publish(topic, payload, options ?? {}).then(() => undefined),
+      } as State['client'];
+      return { client, v5: shared.protocolVersion === 5, uri: shared.uri, ...common } satisfies State;
+    }
     const resolved = resolveMqtt(cfg, ctx, { clean: true });
     const uri = redactedMqttUrl(resolved.url);
     const client = await connectMqtt(resolved, (c) =>
       c.on('error', (err) => ctx.logger.warn({ url: uri, err: err.message }, 'MQTT client error')),
     );
-    return {
-      client,
-      uri,
-      topic: cfg.topicExpression !== '' ? compileExpression(cfg.topicExpression) : undefined,
-      headerPattern: compileHeaderPattern(cfg.headerAttributes),
-      timeoutMs: parseDuration(cfg.publishTimeout),
-    } satisfies State;
+    return { client, own: client, v5: cfg.protocolVersion === 5, uri, ...common } satisfies State;
   },
   async onTrigger(session, { state, config: cfg }) {
     const batch = await session.get(cfg.batchSize);
     if (batch.length === 0) return;
-    const v5 = cfg.protocolVersion === 5;
+    const v5 = state.v5;
     const publish = async (ff: FlowFile): Promise<{ topic: string; error?: string }> => {
       const topic = state.topic ? (toAttributeValue(await state.topic.evaluate(ff)) ?? '') : cfg.topic;
       if (topic === '' || WILDCARD.test(topic)) return { topic, error: `invalid topic "${topic}"` };
@@ -137,6 +161,8 @@ export default defineProcessor({
     }
   },
   async teardown(state) {
-    await state.client.endAsync().catch(() => state.client.end(true));
+    // A shared client is the service's: it stays connected.
+    const own = state.own;
+    await own?.endAsync().catch(() => own.end(true));
   },
 });

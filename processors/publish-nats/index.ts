@@ -2,7 +2,10 @@ import type { JetStreamClient, NatsConnection } from 'nats';
 import { durationPattern } from '../../flows/flow-schema';
 import { defineProcessor } from '../../server/engine/contract';
 import { parseDuration } from '../../server/engine/units';
+import { serviceReference } from '../../server/services/service-contract';
+import type { NatsConnectionService } from '../../services/nats-connection';
 import { checkRegexes, compileRegex } from '../bounded/regex';
+import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import {
   attributesToHeaders,
   checkJetStreamConfig,
@@ -24,6 +27,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 
 interface PublishState {
   nc: NatsConnection;
+  /** `nc` is a NATSConnection service's: never drained or closed here. */
+  shared: boolean;
   js?: JetStreamClient;
   headerMatch?: RegExp;
   timeoutMs: number;
@@ -40,6 +45,10 @@ export default defineProcessor({
     type: 'object',
     additionalProperties: false,
     properties: {
+      connection: serviceReference(
+        'nats-connection',
+        'The NATSConnection service to use instead of the inline settings.',
+      ),
       ...natsProperties,
       subject: {
         type: 'string',
@@ -75,12 +84,16 @@ export default defineProcessor({
     },
   ],
   validate: (config) => [
+    ...checkInlineSettingsAbsent(config, { url: natsProperties.url }),
     ...checkNatsUrl(config.url),
     ...checkJetStreamConfig(config, false),
     ...(config.headerAttributes ? checkRegexes([['/headerAttributes', config.headerAttributes]]) : []),
   ],
   async setup(config, ctx): Promise<PublishState> {
-    const nc = await connectNats(config.url, `sluice ${ctx.flowId}/${ctx.processorId}`);
+    const shared = config.connection
+      ? sharedConnection<NatsConnectionService>(ctx, config.connection, 'nats-connection').connection
+      : undefined;
+    const nc = shared ?? (await connectNats(config.url, `sluice ${ctx.flowId}/${ctx.processorId}`));
     try {
       let js: JetStreamClient | undefined;
       if (config.mode === 'jetstream') {
@@ -89,13 +102,14 @@ export default defineProcessor({
       }
       return {
         nc,
+        shared: shared !== undefined,
         js,
         headerMatch: config.headerAttributes ? compileRegex(config.headerAttributes) : undefined,
         timeoutMs: parseDuration(config.ackTimeout),
         uri: transitUri(nc, config.subject),
       };
     } catch (err) {
-      await nc.close();
+      if (!shared) await nc.close();
       throw err;
     }
   },
@@ -137,6 +151,8 @@ export default defineProcessor({
     });
   },
   async teardown(state) {
-    await state.nc.drain().catch(() => state.nc.close());
+    // A shared connection is the service's: what this processor published is flushed, the connection stays.
+    if (state.shared) await state.nc.flush().catch(() => {});
+    else await state.nc.drain().catch(() => state.nc.close());
   },
 });

@@ -1,64 +1,12 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { defineProcessor } from '../../server/engine/contract';
+import { serviceReference } from '../../server/services/service-contract';
 import { toIssues } from '../../server/validation/ajv';
-import { RegexEngine, regexProblem } from '../bounded/regex';
-import { pointer } from '../expressions';
+import { JSON_SCHEMA_REGISTRY, type JsonSchemaRegistryService } from '../../services/json-schema-registry';
+import { compileSchema, schemaIssues } from '../json-schema';
 import { decodeText, errorText } from '../text';
 
 const MAX_REPORTED_ERRORS = 20;
-
-/**
- * `pattern` and `patternProperties` run on RE2 (linear time, as every regex from a config): a schema cannot
- * make validation backtrack for ever. A pattern RE2 cannot run makes the schema invalid, with RE2's reason.
- */
-const re2Engine = Object.assign(
-  (pattern: string, flags: string) => {
-    const problem = regexProblem(pattern, flags);
-    if (problem !== undefined) throw new Error(`pattern ${JSON.stringify(pattern)}: ${problem}`);
-    return new RegexEngine(pattern, flags);
-  },
-  { code: 're2' },
-);
-
-/** Compiles a user's schema: draft-07 when its $schema says so, else 2020-12; unknown keywords are allowed. */
-function compileSchema(schema: object): ValidateFunction {
-  const declared = (schema as { $schema?: unknown }).$schema;
-  const draft7 = typeof declared === 'string' && /draft-0[467]/.test(declared);
-  const options = { allErrors: true, strict: false, validateFormats: true, code: { regExp: re2Engine } };
-  const ajv = draft7 ? new Ajv(options) : new Ajv2020(options);
-  const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
-  addFormats(ajv as unknown as Parameters<typeof addFormatsModule>[0]);
-  return ajv.compile(schema);
-}
-
-/** Keywords whose values are data, not schemas: a "pattern" inside them is not a regex. */
-const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
-
-/** Patterns RE2 cannot run, at their place in the schema (`pattern` values and `patternProperties` keys). */
-function patternIssues(schema: unknown, path: string): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
-  const stack: [unknown, string][] = [[schema, path]];
-  while (stack.length > 0) {
-    const [node, at] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    for (const [key, value] of Object.entries(node)) {
-      const here = `${at}/${pointer(key)}`;
-      if (key === 'pattern' && typeof value === 'string') {
-        const problem = regexProblem(value, 'u');
-        if (problem) issues.push({ path: here, message: problem });
-      }
-      if (key === 'patternProperties' && value !== null && typeof value === 'object')
-        for (const source of Object.keys(value)) {
-          const problem = regexProblem(source, 'u');
-          if (problem) issues.push({ path: `${here}/${pointer(source)}`, message: problem });
-        }
-      if (!DATA_KEYWORDS.has(key)) stack.push([value, here]);
-    }
-  }
-  return issues;
-}
 
 export default defineProcessor({
   type: 'ValidateJSON',
@@ -73,7 +21,17 @@ export default defineProcessor({
       schema: {
         type: 'object',
         default: {},
-        description: 'The JSON Schema the content must satisfy ({} accepts any JSON).',
+        description:
+          'The JSON Schema the content must satisfy ({} accepts any JSON); or leave it out and name a schema of a registry (schemaRegistry, schemaName).',
+      },
+      schemaRegistry: serviceReference(
+        JSON_SCHEMA_REGISTRY,
+        'A JsonSchemaRegistry service holding the schema, instead of an inline "schema".',
+      ),
+      schemaName: {
+        type: 'string',
+        default: '',
+        description: 'The name of the schema in schemaRegistry (required with it).',
       },
       errorsAttribute: {
         type: 'string',
@@ -93,16 +51,33 @@ export default defineProcessor({
     },
   ],
   validate(config) {
-    const patterns = patternIssues(config.schema, '/schema');
-    if (patterns.length > 0) return patterns;
-    try {
-      compileSchema(config.schema);
-      return [];
-    } catch (err) {
-      return [{ path: '/schema', message: `invalid JSON Schema: ${errorText(err)}` }];
-    }
+    if (config.schemaRegistry === undefined)
+      return [
+        ...(config.schemaName !== ''
+          ? [{ path: '/schemaName', message: 'a schema name needs "schemaRegistry": the service that holds it' }]
+          : []),
+        ...schemaIssues(config.schema, '/schema'),
+      ];
+    const issues = [];
+    if (config.schemaName === '')
+      issues.push({ path: '/schemaName', message: 'name the schema of the registry to validate against' });
+    if (Object.keys(config.schema).length > 0)
+      issues.push({
+        path: '/schema',
+        message: 'use either an inline "schema" or "schemaRegistry" with "schemaName", not both',
+      });
+    return issues;
   },
-  setup: (config) => ({ check: compileSchema(config.schema) }),
+  setup: (config, ctx): { check: ValidateFunction } => {
+    if (config.schemaRegistry === undefined) return { check: compileSchema(config.schema) };
+    const registry = ctx.services.get<JsonSchemaRegistryService>(config.schemaRegistry, JSON_SCHEMA_REGISTRY);
+    const check = registry.get(config.schemaName);
+    if (!check)
+      throw new Error(
+        `schema "${config.schemaName}" is not in the registry "${config.schemaRegistry.service}"; it has: ${registry.names().join(', ') || 'none'}`,
+      );
+    return { check };
+  },
   async onTrigger(session, { config, state }) {
     for (const ff of await session.get(config.batchSize)) {
       let errors: { path: string; message: string }[];

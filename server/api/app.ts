@@ -18,6 +18,7 @@ import { quarantineRoutes } from './quarantine.routes';
 import { DEFAULT_CONTENT_CAP, queueRoutes } from './queue.routes';
 import { rejectDeepBodies } from './request';
 import { allow, assertEveryRouteGuarded } from './roles';
+import { serviceRoutes } from './services.routes';
 import { sessionRoutes } from './session.routes';
 import { LoginLimiter, type LoginLimits, SessionStore } from './sessions';
 import { statusRoutes } from './status.routes';
@@ -107,6 +108,7 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
     ),
   );
   api.use(flowRoutes(manager, options.maxBodyBytes));
+  api.use(serviceRoutes(manager));
   api.use(statusRoutes(manager));
   api.use(operationsRoutes(manager));
   api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));

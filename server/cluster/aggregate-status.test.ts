@@ -45,6 +45,7 @@ const flow = (p: ProcessorStatus, c: ConnectionStatus, running = true): FlowStat
   time: 0,
   processors: { p },
   connections: { c },
+  services: {},
 });
 
 describe('aggregateFlowStatus', () => {

@@ -8,6 +8,8 @@
  * - A connection's queue is one JetStream consumer that every worker sees whole: its depth is the largest
  *   estimate reported (each worker counts the whole stream), its in-flight, penalized and redelivered
  *   FlowFiles are summed (each worker counts only its own), and it is backpressured when any worker says so.
+ * - A service is as its worst state on any worker (failed, enabling, enabled, disabled), the error naming the
+ *   worker; its `referencedBy` is the definition's.
  * - Without a live report the server's own view stands (depths from consumer info, processors stopped).
  */
 import type { Bulletin } from '../engine/running-processor';
@@ -42,6 +44,7 @@ export interface ClusterFlowStatus extends FlowStatus {
 
 const MAX_BULLETINS = 20;
 const STATE_ORDER: ProcessorStatus['state'][] = ['running', 'starting', 'stopping', 'stopped', 'disabled'];
+const SERVICE_ORDER: FlowStatus['services'][string]['state'][] = ['failed', 'enabling', 'enabled', 'disabled'];
 
 export function aggregateFlowStatus(local: FlowStatus, reports: readonly WorkerFlowStatus[]): ClusterFlowStatus {
   const processors: Record<string, ClusterProcessorStatus> = {};
@@ -52,11 +55,26 @@ export function aggregateFlowStatus(local: FlowStatus, reports: readonly WorkerF
       mine,
       reports.flatMap((r) => (r.status.connections[id] ? [r.status.connections[id]!] : [])),
     );
+  const services: FlowStatus['services'] = {};
+  for (const [id, mine] of Object.entries(local.services ?? {})) {
+    const on = reports.flatMap((r) =>
+      r.status.services?.[id] ? [{ worker: r.worker, s: r.status.services[id]! }] : [],
+    );
+    const worst = on.sort((a, b) => SERVICE_ORDER.indexOf(a.s.state) - SERVICE_ORDER.indexOf(b.s.state))[0];
+    services[id] = worst
+      ? {
+          ...mine,
+          state: worst.s.state,
+          ...(worst.s.error !== undefined && { error: `${worst.worker}: ${worst.s.error}` }),
+        }
+      : mine;
+  }
   return {
     ...local,
     running: reports.some((r) => r.status.running),
     processors,
     connections,
+    services,
     cluster: {
       workers: reports.map((r) => ({ name: r.worker, primary: r.primary, running: r.status.running })),
     },

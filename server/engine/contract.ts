@@ -3,6 +3,7 @@
  * the validator and the scheduler.
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { ServiceLookup } from '../services/service-contract';
 import type { Attributes, FlowFile } from './flowfile';
 
 export interface Relationship {
@@ -90,6 +91,12 @@ export interface SetupContext {
    * repository; undefined when it never set any. Sessions of one processor see each other's commits.
    */
   getState(): ProcessorStateValues | undefined;
+  /**
+   * The controller services the processor's config references (`{"service": id}` at a property made by
+   * `serviceReference`): `ctx.services.get(config.client, 'http-client')`. The engine enables them before the
+   * processor starts.
+   */
+  services: ServiceLookup;
 }
 
 export interface TriggerContext<C, S> extends SetupContext {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection, ResolvedFlow, ResolvedProcessor } from '../../flows/flow-schema';
+import { EngineServices } from '../services/engine-services';
 import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
 import { quarantineSpec, RunningConnection } from './backpressure';
@@ -63,6 +64,8 @@ export const silentLogger: ProcessorLogger = { info() {}, warn() {}, error() {},
 export class FlowEngine {
   readonly processors = new Map<string, RunningProcessor>();
   readonly connections = new Map<string, RunningConnection>();
+  /** The flow's controller services: enabled before the processors start, disabled after they stopped. */
+  readonly services: EngineServices;
   readonly provenance: ProvenanceStore;
   private ticker: NodeJS.Timeout | undefined;
   private running = false;
@@ -82,6 +85,11 @@ export class FlowEngine {
     this.provenance = options.provenance ?? new MemoryProvenanceStore();
     this.makeQueue = options.queueFactory ?? ((_flowId, c) => new MemoryQueue(c.id, c.prioritizer as Prioritizer));
     for (const c of flow.connections) this.connections.set(c.id, this.newConnection(c, this.makeQueue));
+    this.services = new EngineServices(
+      registry,
+      { flowId: flow.id, logger: options.logger ?? silentLogger, allowedDirs: options.allowedDirs ?? [] },
+      flow.services ?? [],
+    );
     const commit =
       options.commitWriter ??
       applyCommitWith((batch) =>
@@ -104,6 +112,7 @@ export class FlowEngine {
         for (const c of connections) this.processors.get(c.spec.target)?.signal.notify();
       },
       posted: (processor, bulletin) => options.onBulletin?.(flow.id, processor, bulletin),
+      services: this.services.lookup,
     };
     const all = [...this.connections.values()];
     for (const p of flow.processors) this.processors.set(p.id, this.newProcessor(p, all, this.host));
@@ -150,8 +159,14 @@ export class FlowEngine {
     this.running = true;
     this.ticker ??= setInterval(() => this.tick(), TICK_MS);
     const failures: { processorId: string; error: string }[] = [];
+    await this.services.enableAll();
     for (const p of this.processors.values()) {
       if (options.skip?.has(p.id)) continue;
+      const blocked = p.state === 'stopped' ? this.blockedByService(p) : undefined;
+      if (blocked) {
+        failures.push({ processorId: p.id, error: blocked });
+        continue;
+      }
       try {
         await p.start();
       } catch (err) {
@@ -164,6 +179,7 @@ export class FlowEngine {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all([...this.processors.values()].map((p) => p.stop()));
+    await this.services.disableAll();
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
   }
@@ -237,7 +253,24 @@ export class FlowEngine {
   async startProcessor(id: string): Promise<void> {
     const p = this.processor(id);
     this.ticker ??= setInterval(() => this.tick(), TICK_MS);
+    if (p.state === 'stopped') {
+      await this.services.enable(this.services.ofProcessor(p.spec));
+      const blocked = this.blockedByService(p);
+      if (blocked) throw new Error(blocked);
+    }
     await p.start();
+  }
+
+  /**
+   * Why a processor cannot start because of a service it references (with a bulletin on it naming the
+   * service), or undefined.
+   */
+  private blockedByService(p: RunningProcessor): string | undefined {
+    const reason = this.services.blocking(p.spec);
+    if (!reason) return undefined;
+    const message = `not started: ${reason}`;
+    p.bulletin('error', message, []);
+    return message;
   }
 
   async stopProcessor(id: string): Promise<void> {
@@ -255,7 +288,7 @@ export class FlowEngine {
    */
   async apply(next: ResolvedFlow, options: ApplyOptions = {}): Promise<ApplyResult> {
     if (next.id !== this.id) throw new Error(`cannot apply flow "${next.id}" to the engine of flow "${this.id}"`);
-    const diff = diffFlows(this.definition, next);
+    const diff = diffFlows(this.definition, next, this.services);
     const skip =
       options.skip ?? new Set([...this.processors.values()].filter((p) => p.state === 'stopped').map((p) => p.id));
     const replaced = [...diff.processors.removed, ...restartedBy(diff)].map((id) => this.processor(id));
@@ -264,6 +297,7 @@ export class FlowEngine {
     let built: ReturnType<FlowEngine['build']>;
     try {
       await options.beforeChange?.();
+      this.services.check(next.services ?? []);
       built = this.build(next, diff, options.queueFactory ?? this.makeQueue);
     } catch (err) {
       for (const p of wereRunning) await p.start().catch(() => {}); // a failed setup leaves a bulletin
@@ -280,10 +314,22 @@ export class FlowEngine {
     for (const [to, ffs] of moved) if (ffs.length > 0) await to.queue.offer(ffs);
     for (const c of built.fresh) this.listen(c);
     await Promise.all(built.closed.map((q) => q.close().catch(() => {})));
+    // Services removed or changed: their processors have stopped; the new ones are enabled as the flow runs.
+    const replacedServices = [...diff.services.removed, ...diff.services.changed];
+    await this.services.disable(replacedServices);
+    this.services.replace(next.services ?? [], new Set(replacedServices));
+    if (this.running) await this.services.enable([...diff.services.added, ...diff.services.changed]);
     const failures: ApplyResult['failures'] = [];
     const restart = new Set(wereRunning.map((p) => p.id));
     for (const id of [...diff.processors.added, ...restartedBy(diff)]) {
       if (skip.has(id) || !(this.running || restart.has(id))) continue;
+      const p = this.processor(id);
+      if (p.state === 'stopped') await this.services.enable(this.services.ofProcessor(p.spec));
+      const blocked = p.state === 'stopped' ? this.blockedByService(p) : undefined;
+      if (blocked) {
+        failures.push({ processorId: id, error: blocked });
+        continue;
+      }
       await this.processor(id)
         .start()
         .catch((err: unknown) =>

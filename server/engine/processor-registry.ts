@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { hasSensitiveProperty, sensitivePropertyIssues } from '../parameters/sensitive-properties';
+import { ServiceRegistry } from '../services/service-registry';
 import { createAjv, toIssues, type ValidationIssue } from '../validation/ajv';
 import type { ProcessorDefinition } from './contract';
 
@@ -11,7 +12,14 @@ export class ProcessorRegistry {
   /** Types whose config schema declares `"x-sensitive": true` properties. */
   private readonly withSecrets = new Set<string>();
 
-  constructor(definitions: readonly ProcessorDefinition[] = []) {
+  /**
+   * @param services The controller service types flows may use: they travel with the processor types wherever
+   *   a registry goes (validation, engines, the API, cluster workers).
+   */
+  constructor(
+    definitions: readonly ProcessorDefinition[] = [],
+    readonly services: ServiceRegistry = new ServiceRegistry(),
+  ) {
     for (const d of definitions) this.register(d);
   }
 

@@ -1,5 +1,6 @@
 import type { ResolvedProcessor } from '../../flows/flow-schema';
 import { redactDeep, redactError, redactSecrets } from '../secrets/redactor';
+import type { ServiceLookup } from '../services/service-contract';
 import { getOrInsert } from '../util/maps';
 import type { RunningConnection } from './backpressure';
 import type {
@@ -54,6 +55,8 @@ export interface ProcessorHost {
   filled(connections: readonly RunningConnection[]): void;
   /** Every bulletin the processor posts (the server's bulletin board keeps more than the processor's last few). */
   posted?(processor: ResolvedProcessor, bulletin: Bulletin): void;
+  /** The flow's enabled controller services (SetupContext.services). */
+  services: ServiceLookup;
 }
 
 /** One processor of a running flow: its config, its connections, its tasks and its counters. */
@@ -167,6 +170,7 @@ export class RunningProcessor {
         this.signal.notify();
       },
       getState: () => this.savedState,
+      services: this.host.services,
     };
   }
 

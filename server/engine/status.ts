@@ -1,3 +1,4 @@
+import type { ServiceStatus } from '../services/engine-services';
 import type { FlowEngine } from './flow-engine';
 import type { ProcessorCounters, ProcessorRates } from './processor-stats';
 import type { Bulletin, ProcessorState } from './running-processor';
@@ -45,6 +46,8 @@ export interface FlowStatus {
   time: number;
   processors: Record<string, ProcessorStatus>;
   connections: Record<string, ConnectionStatus>;
+  /** Controller services by global id: state ("failed" with the error), and which processors reference each. */
+  services: Record<string, ServiceStatus>;
   backend?: BackendStatus;
 }
 
@@ -86,7 +89,15 @@ export function flowStatus(engine: FlowEngine, now: number): FlowStatus {
     if (d.redelivered !== undefined) connections[c.id]!.redelivered = d.redelivered;
     if (d.messages !== undefined) connections[c.id]!.messages = d.messages;
   }
-  const status: FlowStatus = { flowId: engine.id, running: engine.isRunning, time: now, processors, connections };
+  const services = engine.services.status(engine.flow.processors);
+  const status: FlowStatus = {
+    flowId: engine.id,
+    running: engine.isRunning,
+    time: now,
+    processors,
+    connections,
+    services,
+  };
   if (engine.backendStatus) status.backend = engine.backendStatus();
   return status;
 }

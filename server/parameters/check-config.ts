@@ -25,8 +25,13 @@ export interface ConfigCheck {
   parameters: string[];
 }
 
+/** What checks a component's config: the processor registry, or the service registry for services. */
+export type ConfigChecker = Pick<ProcessorRegistry, 'checkConfig'> & {
+  get(type: string): { config: object } | undefined;
+};
+
 export function checkProcessorConfig(
-  registry: ProcessorRegistry,
+  registry: ConfigChecker,
   type: string,
   config: unknown,
   prefix: string,

@@ -94,6 +94,7 @@ export function statusViewOf(entry: Entry, now: number, view: EntryView = {}): F
     time: now,
     processors: {},
     connections: {},
+    services: {},
   };
   if (view.status && entry.engine) base = view.status(entry.id, base, now);
   return {

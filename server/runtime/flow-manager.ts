@@ -10,6 +10,7 @@ import type { FlowStatus } from '../engine/status';
 import { checkProcessorConfig } from '../parameters/check-config';
 import { buildParameterScope, type ParameterScope } from '../parameters/parameter-scope';
 import { maskSensitive, withStoredSecrets } from '../parameters/sensitive-values';
+import { enabledReferrers, serviceAt } from '../services/service-paths';
 import type { FlowPersistence, FlowRuntimeState } from '../storage/flow-store';
 import { createAjv, type ValidationIssue } from '../validation/ajv';
 import { globalId } from '../validation/flatten-groups';
@@ -60,6 +61,27 @@ export interface FlowManagerOptions {
   runFlows?: boolean;
   /** Replaces each flow's engine status, e.g. by the cluster's aggregate. */
   statusSource?: (flowId: string, local: FlowStatus, now: number) => FlowStatus;
+}
+
+/** A service enabled or disabled: the stored definition changed, and applied if it validates. */
+export interface ServiceToggle {
+  /** Global id of the service. */
+  serviceId: string;
+  enabled: boolean;
+  /** Whether the flow validates with the change (it is saved either way, as PUT saves). */
+  valid: boolean;
+  issues: ValidationIssue[];
+}
+
+/** 409: the service is referenced by enabled processors (or services); they are named. */
+export class ServiceInUseError extends ConflictError {
+  constructor(
+    message: string,
+    readonly processors: string[],
+    readonly services: string[],
+  ) {
+    super(message);
+  }
 }
 
 /** The global ids a group start or stop applied to, and the processors that failed to start. */
@@ -496,6 +518,48 @@ export class FlowManager {
       if (this.view.runsFlows) for (const pid of processorIds) await engine.stopProcessor(pid);
       this.emit(id, 'processor-stopped');
       return { processorIds, failures: [] };
+    });
+  }
+
+  /**
+   * Sets `enabled` of a service in the stored definition and applies it as a save does (the running flow enables
+   * or disables it live). `path` is the group ids from the flow down, then the service id. Disabling a service
+   * that enabled processors (or enabled services) reference is refused (409) naming them.
+   */
+  async setServiceEnabled(id: string, path: readonly string[], enabled: boolean): Promise<ServiceToggle> {
+    return this.locks.run(id, async () => {
+      const entry = this.entry(id);
+      const found = serviceAt(entry.definition, path);
+      if (!found) throw new NotFoundError(`no service "${path.join('/')}" in flow "${id}"`);
+      const name = path.join('/');
+      if (!enabled) {
+        const users = enabledReferrers(entry.definition, path, this.options.registry);
+        if (users.processors.length > 0 || users.services.length > 0) {
+          const named = [
+            ...(users.processors.length > 0 ? [`enabled processors ${users.processors.join(', ')}`] : []),
+            ...(users.services.length > 0 ? [`enabled services ${users.services.join(', ')}`] : []),
+          ];
+          throw new ServiceInUseError(
+            `service "${name}" is referenced by ${named.join(' and ')}; disable them first`,
+            users.processors,
+            users.services,
+          );
+        }
+      }
+      const unchanged = (found.service.enabled !== false) === enabled;
+      if (unchanged)
+        return { serviceId: found.globalId, enabled, valid: entry.engine !== undefined, issues: entry.issues };
+      const next = structuredClone(entry.definition);
+      const service = serviceAt(next, path)!.service;
+      service.enabled = enabled;
+      const check = this.fullCheck(next);
+      if (!check.ok) {
+        await this.storeInvalid(id, next, check.issues);
+        return { serviceId: found.globalId, enabled, valid: false, issues: check.issues };
+      }
+      if (check.flow.id !== id) throw mismatch(id);
+      await this.install(check);
+      return { serviceId: found.globalId, enabled, valid: true, issues: [] };
     });
   }
 

@@ -9,6 +9,7 @@ import { ProcessorRegistry } from '../engine/processor-registry';
 import type { NewProvenanceEvent } from '../engine/provenance';
 import { type CommitResult, Session } from '../engine/session';
 import { applyCommitWith } from '../engine/session-commit';
+import type { ServiceLookup } from '../services/service-contract';
 import { MemoryQueue } from '../storage/memory-queue';
 
 export interface LogLine {
@@ -44,6 +45,8 @@ export class ProcessorRunner<C = any, S = any> {
       processorId?: string;
       /** State as if restored after a restart. */
       state?: ProcessorStateValues;
+      /** Enabled service instances by id: what `ctx.services.get({service: id}, kind)` returns. */
+      services?: Readonly<Record<string, unknown>>;
     } = {},
   ) {
     this.savedState = options.state;
@@ -73,6 +76,7 @@ export class ProcessorRunner<C = any, S = any> {
         for (const resolve of this.wakeWaiters.splice(0)) resolve();
       },
       getState: () => this.savedState,
+      services: serviceLookupOf(this.options.services ?? {}),
     };
   }
 
@@ -160,6 +164,19 @@ export class ProcessorRunner<C = any, S = any> {
   provenance(): NewProvenanceEvent[] {
     return this.events;
   }
+}
+
+/** A ServiceLookup over given instances (by service id), for processor tests. */
+export function serviceLookupOf(instances: Readonly<Record<string, unknown>>): ServiceLookup {
+  return {
+    get: <I>(reference: { service: string }) => {
+      if (!Object.hasOwn(instances, reference.service))
+        throw new Error(
+          `no service "${reference.service}" (the runner has: ${Object.keys(instances).join(', ') || 'none'})`,
+        );
+      return instances[reference.service] as I;
+    },
+  };
 }
 
 export function processorRunner<C, S>(

@@ -10,6 +10,8 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
   ajv.addKeyword({ keyword: 'x-format', schemaType: 'string' });
   // A secret (password, token): only a reference to a sensitive parameter, see server/parameters/sensitive-properties.ts.
   ajv.addKeyword({ keyword: 'x-sensitive', schemaType: 'boolean' });
+  // A reference to a controller service of this kind (`{"service": id}`), see server/services/service-contract.ts.
+  ajv.addKeyword({ keyword: 'x-service', schemaType: 'string' });
   return ajv;
 }
 

@@ -27,6 +27,7 @@ import {
   type ResolvedConnection,
   type ResolvedFlow,
   type ResolvedProcessor,
+  type ResolvedService,
 } from '../../flows/flow-schema';
 import {
   FUNNEL_TYPE,
@@ -74,6 +75,8 @@ export interface NestedScope {
   groups?: NestedGroup[];
   inputPorts?: PortSpec[];
   outputPorts?: PortSpec[];
+  /** Controller services: local ids here, global ids once resolved (server/services/service-validation.ts). */
+  services?: ResolvedService[];
 }
 export type NestedGroup = NestedScope;
 
@@ -243,6 +246,8 @@ export function flattenGroups(
   flow: NestedScope & { schemaVersion: 1 | 2; description?: string },
   scopes: readonly Scope[],
   edges: readonly ResolvedEdge[],
+  /** The services under their global ids (server/services/service-validation.ts resolves them). */
+  services: ResolvedService[] = [],
 ): { resolved: ResolvedFlow; origins: FlowOrigins; issues: ValidationIssue[] } {
   const processors: ResolvedProcessor[] = [];
   const connections: ResolvedConnection[] = [];
@@ -307,6 +312,7 @@ export function flattenGroups(
     ...(flow.description !== undefined && { description: flow.description }),
     processors,
     connections,
+    services,
   };
   return { resolved, origins, issues };
 }

@@ -7,6 +7,7 @@ import type { ProcessorRegistry } from '../engine/processor-registry';
 import { checkProcessorConfig } from '../parameters/check-config';
 import { buildParameterScope, type ParameterScope } from '../parameters/parameter-scope';
 import { registerSecrets } from '../secrets/redactor';
+import { checkServices, partialServiceIssues } from '../services/service-validation';
 import { getOrInsert } from '../util/maps';
 import { createAjv, toIssues, type ValidationIssue } from './ajv';
 import {
@@ -84,7 +85,7 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
 
   const issues: ValidationIssue[] = [];
   if (nested.schemaVersion === 1)
-    for (const key of ['groups', 'funnels', 'labels', 'parameterContexts', 'parameterContext'] as const)
+    for (const key of ['groups', 'funnels', 'labels', 'parameterContexts', 'parameterContext', 'services'] as const)
       if (nested[key] !== undefined) issues.push({ path: `/${key}`, message: `${key} need "schemaVersion": 2` });
 
   // Parameters first: every processor's config is checked with its references resolved.
@@ -95,9 +96,12 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
   const edges: ResolvedEdge[] = [];
   for (const scope of scopes) checkScope(scope, registry, options, issues, edges, parameters);
   checkPassThroughs(scopes, edges, issues);
+  // Services last: references are resolved in the processors' checked configs (and rewritten to global ids).
+  const services = checkServices(scopes, registry, parameters, options);
+  issues.push(...services.issues);
   if (issues.length > 0) return { ok: false, issues };
 
-  const flat = flattenGroups(nested, scopes, edges);
+  const flat = flattenGroups(nested, scopes, edges, services.services);
   if (flat.issues.length > 0) return { ok: false, issues: flat.issues };
   if (flat.resolved.processors.some((p) => isInternalType(p.type))) ensureInternalProcessors(registry);
   // Nothing to flatten: the defaulted copy as it is (a flow of schemaVersion 1 resolves as it always did).
@@ -112,7 +116,7 @@ export function validateFlow(input: unknown, registry: ProcessorRegistry, option
       parameterContext: _binding,
       ...rest
     } = nested;
-    resolved = rest as unknown as ResolvedFlow;
+    resolved = { ...rest, services: services.services } as unknown as ResolvedFlow;
   }
   return { ok: true, flow, resolved, origins: flat.origins };
 }
@@ -163,6 +167,7 @@ function withPartialChecks(
       'funnels',
       'groups',
       'labels',
+      'services',
       'connections',
     ] as const)
       (content[key] ?? []).forEach((c, i) => {
@@ -202,6 +207,7 @@ function withPartialChecks(
       );
       issues.push(...checked.issues);
     });
+    issues.push(...partialServiceIssues(scope, registry, parameters, options, malformed));
     // Connection endpoints that name something unknown.
     const here = ['processors', 'funnels', 'inputPorts', 'outputPorts', 'groups'];
     (content.connections ?? []).forEach((c, i) => {
@@ -251,7 +257,7 @@ function sanitizedScope(raw: Record<string, unknown>, depth = 0): NestedScope {
     });
   };
   const scope: Record<string, unknown> = { id: typeof raw.id === 'string' ? raw.id : '' };
-  for (const key of ['processors', 'connections', 'funnels', 'labels', 'inputPorts', 'outputPorts'])
+  for (const key of ['processors', 'connections', 'funnels', 'labels', 'inputPorts', 'outputPorts', 'services'])
     scope[key] = list(key, false);
   scope.groups = list('groups', true);
   return scope as unknown as NestedScope;
@@ -320,7 +326,7 @@ function checkScope(
   processors.forEach((p, i) => {
     claim(p.id, `${at}/processors/${i}`, 'processor');
   });
-  for (const key of ['inputPorts', 'outputPorts', 'funnels', 'groups', 'labels'] as const)
+  for (const key of ['inputPorts', 'outputPorts', 'funnels', 'groups', 'labels', 'services'] as const)
     (content[key] ?? []).forEach((c, i) => {
       claim(c.id, `${at}/${key}/${i}`, 'other');
     });
