@@ -199,3 +199,29 @@ test('a certificate that is not PEM, and a client certificate without key, are c
   ]);
   expect(services.checkConfig('HttpClient', { tls: { key: 'plain' } }, '').issues[0]!.path).toBe('/tls/key');
 });
+
+test('the Authorization header set on the client goes with every request that sets none of its own', async () => {
+  const { createServer: createHttpServer } = await import('node:http');
+  const seen: (string | undefined)[] = [];
+  const plain = createHttpServer((req, res) => {
+    seen.push(req.headers.authorization);
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+  process.env.SLUICE_TEST_HTTP_AUTH = 'Bearer from-the-environment';
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an environment reference, resolved by the client
+  const http = await client({ authorization: '${SLUICE_TEST_HTTP_AUTH}' });
+  try {
+    expect(await (await http.fetch(url)).text()).toBe('ok');
+    await http.fetch(url, { headers: { Authorization: 'Basic b3duOm93bg==' } });
+    const none = await client({});
+    await none.fetch(url);
+    await HttpClient.disable!(none, undefined as never);
+    expect(seen).toEqual(['Bearer from-the-environment', 'Basic b3duOm93bg==', undefined]);
+  } finally {
+    delete process.env.SLUICE_TEST_HTTP_AUTH;
+    await HttpClient.disable!(http, undefined as never);
+    await new Promise((resolve) => plain.close(resolve));
+  }
+});

@@ -63,6 +63,9 @@ export default defineService({
       connectTimeout: duration('Longest wait for a TCP connection and TLS handshake.', '10s'),
       headersTimeout: duration("Longest wait for a response's headers once the request was sent.", '5m'),
       bodyTimeout: duration('Longest pause between two chunks of a response body.', '5m'),
+      authorization: secretProperty(
+        'Authorization header sent with every request through this client, e.g. "Bearer <token>" or "Basic <base64>"; "" = none. A request that sets its own Authorization header keeps it.',
+      ),
       tls: {
         type: 'object',
         additionalProperties: false,
@@ -115,10 +118,18 @@ export default defineService({
         ...(key !== '' && { key: resolveSetting(key, 'tls.key') }),
       },
     });
+    const authorization = config.authorization === '' ? '' : resolveSetting(config.authorization, 'authorization');
     return {
       dispatcher: agent,
-      fetch: (input, init) =>
-        undiciFetch(input, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>,
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers);
+        if (authorization !== '' && !headers.has('authorization')) headers.set('authorization', authorization);
+        return undiciFetch(input, {
+          ...(init as object),
+          headers,
+          dispatcher: agent,
+        }) as unknown as Promise<Response>;
+      },
     };
   },
   async disable(instance) {
