@@ -109,8 +109,11 @@ function typeOf(s: Schema): string {
   if (s.anyOf) return s.anyOf.map(typeOf).join(', or ');
   if (s['x-format'] === 'jsonata') return 'JSONata expression';
   if (s['x-format'] === 'javascript') return 'JavaScript';
-  if (s.pattern === durationPattern) return 'duration (`"500 ms"`, `"30s"`, `"5 min"`, `"2h"`, `"1 day"`)';
+  if (s.pattern === durationPattern || s['x-format'] === 'duration')
+    return 'duration (`"500 ms"`, `"30s"`, `"5 min"`, `"2h"`, `"1 day"`)';
   if (s.pattern === sizePattern) return 'size (`"512 B"`, `"64 KB"`, `"10 MB"`, `"1 GB"`)';
+  if (s['x-format'] === 'size') return 'size (`"512 B"`, `"64 KB"`, `"10 MB"`, `"1 GB"`, or a byte count)';
+  if (s['x-format'] === 'regex') return 'regular expression (RE2)';
   const type = Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
   if (type === 'integer' || type === 'number') return `${type}${range(s)}`;
   if (type === 'string') {

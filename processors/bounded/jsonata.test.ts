@@ -64,6 +64,6 @@ describe('JSONata under a budget', () => {
 
   test('limits come from the config, with defaults', () => {
     expect(limitsOf({})).toEqual({ timeoutMs: 1000, maxDepth: 200 });
-    expect(limitsOf({ expressionTimeout: '250 ms', expressionMaxDepth: 50 })).toEqual({ timeoutMs: 250, maxDepth: 50 });
+    expect(limitsOf({ expressionTimeout: 250, expressionMaxDepth: 50 })).toEqual({ timeoutMs: 250, maxDepth: 50 });
   });
 });

@@ -14,8 +14,6 @@
  * benchmarks that compare both; never for a server that runs flows it does not trust.
  */
 import jsonata from 'jsonata';
-import { durationPattern } from '../../flows/flow-schema';
-import { parseDuration } from '../../server/engine/units';
 import { RegexEngine } from './regex';
 
 export interface ExpressionLimits {
@@ -26,9 +24,10 @@ export interface ExpressionLimits {
 }
 
 export const DEFAULT_TIMEOUT = '1 s';
+const DEFAULT_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_DEPTH = 200;
 export const DEFAULT_LIMITS: ExpressionLimits = {
-  timeoutMs: parseDuration(DEFAULT_TIMEOUT),
+  timeoutMs: DEFAULT_TIMEOUT_MS,
   maxDepth: DEFAULT_MAX_DEPTH,
 };
 /** Most items one sequence (a range, a path result) may hold. */
@@ -42,9 +41,10 @@ export const limitsEnabled: boolean = process.env.SLUICE_EXPRESSION_LIMITS !== '
 
 /** Config properties of a processor that evaluates JSONata; spread them into its schema's properties. */
 export const expressionLimitProperties = {
+  // duration() of server/engine/config-formats.ts, written out: that module imports this one.
   expressionTimeout: {
     type: 'string',
-    pattern: durationPattern,
+    'x-format': 'duration',
     default: DEFAULT_TIMEOUT,
     description:
       'Longest one expression may run for one FlowFile (e.g. "1 s", "200 ms"); beyond it the FlowFile goes to failure.',
@@ -59,10 +59,10 @@ export const expressionLimitProperties = {
   },
 } as const;
 
-/** The limits a config with expressionLimitProperties sets. */
-export function limitsOf(config: { expressionTimeout?: string; expressionMaxDepth?: number }): ExpressionLimits {
+/** The limits a config with expressionLimitProperties sets (expressionTimeout parsed: milliseconds). */
+export function limitsOf(config: { expressionTimeout?: number; expressionMaxDepth?: number }): ExpressionLimits {
   return {
-    timeoutMs: config.expressionTimeout ? parseDuration(config.expressionTimeout) : DEFAULT_LIMITS.timeoutMs,
+    timeoutMs: config.expressionTimeout ?? DEFAULT_LIMITS.timeoutMs,
     maxDepth: config.expressionMaxDepth ?? DEFAULT_LIMITS.maxDepth,
   };
 }

@@ -1,6 +1,5 @@
-import { durationPattern } from '../../flows/flow-schema';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor, type ProcessorStateValues } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { SerialSessions } from '../serial-sessions';
 
 export default defineProcessor({
@@ -25,19 +24,14 @@ export default defineProcessor({
         default: 100,
         description: 'FlowFiles or bytes allowed per period.',
       },
-      timePeriod: {
-        type: 'string',
-        pattern: durationPattern,
-        default: '1s',
-        description: 'The period the rate applies to, e.g. "1s" or "1 min".',
-      },
+      timePeriod: duration('The period the rate applies to, e.g. "1s" or "1 min".', '1s'),
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
     },
   },
   relationships: [{ name: 'success', description: 'FlowFiles within the rate.' }],
   setup: (config, ctx) => {
     readBudget(ctx.getState()); // a state it cannot read stops the start
-    return { periodMs: parseDuration(config.timePeriod), serial: new SerialSessions() };
+    return { periodMs: config.timePeriod, serial: new SerialSessions() };
   },
   async onTrigger(session, ctx) {
     const { config, state } = ctx;

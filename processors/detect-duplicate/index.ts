@@ -1,6 +1,5 @@
-import { durationPattern } from '../../flows/flow-schema';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import { SerialSessions } from '../serial-sessions';
 import { errorText } from '../text';
@@ -25,12 +24,7 @@ export default defineProcessor({
         description:
           'JSONata expression over {attributes, content} giving the key, e.g. content.orderId or attributes.`hash.value` (after HashContent).',
       },
-      window: {
-        type: 'string',
-        pattern: durationPattern,
-        default: '10 min',
-        description: 'How long a key is remembered after it was first seen.',
-      },
+      window: duration('How long a key is remembered after it was first seen.', '10 min'),
       maxEntries: {
         type: 'integer',
         minimum: 1,
@@ -53,7 +47,7 @@ export default defineProcessor({
   validate: (config) => checkExpressions([['/key', config.key]]),
   setup: (config, ctx) => ({
     key: compileExpression(config.key),
-    seen: new SeenKeys(parseDuration(config.window), config.maxEntries, ctx.getState()),
+    seen: new SeenKeys(config.window, config.maxEntries, ctx.getState()),
     serial: new SerialSessions(),
   }),
   async onTrigger(session, { config, state, getState }) {

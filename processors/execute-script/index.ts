@@ -1,7 +1,7 @@
-import { durationPattern, sizePattern } from '../../flows/flow-schema';
+import { duration, size } from '../../server/engine/config-formats';
 import { type ConfigIssue, defineProcessor, type TriggerContext } from '../../server/engine/contract';
 import type { FlowFile } from '../../server/engine/flowfile';
-import { parseDuration, parseSize } from '../../server/engine/units';
+import { formatSize } from '../../server/engine/units';
 import { applyRecords, checkRecords, FAILURE_REASON, failBatch } from './apply-results';
 import { bridge } from './bridge';
 import { type BatchHandlers, ScriptHost, type ScriptHostOptions } from './script-host';
@@ -82,19 +82,14 @@ export default defineProcessor({
         default: 100,
         description: 'FlowFiles per session, handed to one call of the script.',
       },
-      timeout: {
-        type: 'string',
-        pattern: durationPattern,
-        default: '1 s',
-        description: 'Wall-clock limit for one batch; over it the script is stopped and the batch goes to failure.',
-      },
-      memoryLimit: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '64 MB',
-        description:
-          'Heap limit of the script process (16 MB to 16 GB), also applied to the bytes of buffers the script allocates; over it the process is stopped and the batch goes to failure.',
-      },
+      timeout: duration(
+        'Wall-clock limit for one batch; over it the script is stopped and the batch goes to failure.',
+        '1 s',
+      ),
+      memoryLimit: size(
+        'Heap limit of the script process (16 MB to 16 GB), also applied to the bytes of buffers the script allocates; over it the process is stopped and the batch goes to failure.',
+        '64 MB',
+      ),
       allow: {
         type: 'object',
         additionalProperties: false,
@@ -128,15 +123,15 @@ export default defineProcessor({
   ],
   validate: (config) => {
     const issues: ConfigIssue[] = checkScriptSyntax(config.script);
-    const memory = parseSize(config.memoryLimit);
+    const memory = config.memoryLimit;
     if (memory < MIN_MEMORY || memory > MAX_MEMORY)
-      issues.push({ path: '/memoryLimit', message: `must be between 16 MB and 16 GB; got ${config.memoryLimit}` });
-    if (parseDuration(config.timeout) <= 0) issues.push({ path: '/timeout', message: 'must be more than 0' });
+      issues.push({ path: '/memoryLimit', message: `must be between 16 MB and 16 GB; got ${formatSize(memory)}` });
+    if (config.timeout <= 0) issues.push({ path: '/timeout', message: 'must be more than 0' });
     return issues;
   },
   async setup(config, ctx) {
-    const timeoutMs = parseDuration(config.timeout);
-    const memoryLimitBytes = parseSize(config.memoryLimit);
+    const timeoutMs = config.timeout;
+    const memoryLimitBytes = config.memoryLimit;
     const allow = { env: config.allow.env === true, fs: config.allow.fs === true, net: config.allow.net === true };
     const pool = new ScriptPool({
       source: wrapScript(config.script),

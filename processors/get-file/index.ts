@@ -2,8 +2,8 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { ConfinementError, checkAllowedDirectory, insideAny, isInside, openedPath, realRoots } from '../file-access';
 
 /**
@@ -65,12 +65,7 @@ export default defineProcessor({
         description:
           'Leave the file in place (it is read again only when its modification time changes; the marks persist across restarts); otherwise delete it after the session commits.',
       },
-      minAge: {
-        type: 'string',
-        pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|sec|secs|m|min|mins|h)$',
-        default: '0s',
-        description: 'Skip files modified more recently than this (still being written).',
-      },
+      minAge: duration('Skip files modified more recently than this (still being written).', '0s'),
       ignoreHidden: { type: 'boolean', default: true, description: 'Skip files whose name starts with a dot.' },
       followSymlinks: {
         type: 'boolean',
@@ -86,7 +81,7 @@ export default defineProcessor({
   setup: (config, ctx) => ({
     root: path.resolve(config.directory),
     matches: picomatch(config.filter, { dot: !config.ignoreHidden }),
-    minAgeMs: parseDuration(config.minAge),
+    minAgeMs: config.minAge,
     // keepSourceFile: relative path -> modification time (ms) of the version read, as last committed.
     seen: new Map<string, string>(Object.entries(ctx.getState() ?? {})),
     claimed: new Set<string>(),

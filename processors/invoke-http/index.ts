@@ -1,7 +1,6 @@
-import { durationPattern, sizePattern } from '../../flows/flow-schema';
+import { duration, size } from '../../server/engine/config-formats';
 import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
 import type { Attributes, FlowFile } from '../../server/engine/flowfile';
-import { parseDuration, parseSize } from '../../server/engine/units';
 import { serviceReference } from '../../server/services/service-contract';
 import { HTTP_CLIENT, type HttpClientService } from '../../services/http-client';
 import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
@@ -135,12 +134,7 @@ export default defineProcessor({
         default: '',
         description: 'Content-Type of the body; "" = the mime.type attribute, else application/octet-stream.',
       },
-      timeout: {
-        type: 'string',
-        pattern: durationPattern,
-        default: '30s',
-        description: 'Longest wait for the whole exchange; a timeout routes to retry.',
-      },
+      timeout: duration('Longest wait for the whole exchange; a timeout routes to retry.', '30s'),
       followRedirects: {
         type: 'boolean',
         default: true,
@@ -151,12 +145,7 @@ export default defineProcessor({
         default: false,
         description: 'Also emit the response body for non-2xx statuses (by default only a 2xx response is emitted).',
       },
-      maxResponseSize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '100 MB',
-        description: 'A larger response body routes the FlowFile to failure.',
-      },
+      maxResponseSize: size('A larger response body routes the FlowFile to failure.', '100 MB'),
       batchSize: {
         type: 'integer',
         minimum: 1,
@@ -212,8 +201,8 @@ export default defineProcessor({
         expr: compileExpression(source, limits),
       })),
       forward: config.attributesToSend ? compileRegex(config.attributesToSend) : undefined,
-      timeoutMs: parseDuration(config.timeout),
-      maxBytes: parseSize(config.maxResponseSize),
+      timeoutMs: config.timeout,
+      maxBytes: config.maxResponseSize,
     };
   },
   async onTrigger(session, { config, state, logger }) {

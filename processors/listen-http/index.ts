@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sizePattern } from '../../flows/flow-schema';
+import { size } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
 import type { Attributes } from '../../server/engine/flowfile';
-import { parseSize } from '../../server/engine/units';
 import {
   type HttpListenerHandler,
   registerHttpListener,
@@ -78,12 +77,7 @@ export default defineProcessor({
         default: '/',
         description: 'Path requests must use (below /listen/<processor id> when mounted); others get 404.',
       },
-      maxBodySize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '10 MB',
-        description: 'Larger bodies are refused with 413.',
-      },
+      maxBodySize: size('Larger bodies are refused with 413.', '10 MB'),
       maxPendingRequests: {
         type: 'integer',
         minimum: 1,
@@ -91,13 +85,10 @@ export default defineProcessor({
         default: 1000,
         description: 'Requests being read or received but not yet committed; beyond this new ones get 503.',
       },
-      maxPendingSize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '100 MB',
-        description:
-          'Bytes of bodies being read or not yet committed, all requests together; beyond this new ones get 503 (never a reset).',
-      },
+      maxPendingSize: size(
+        'Bytes of bodies being read or not yet committed, all requests together; beyond this new ones get 503 (never a reset).',
+        '100 MB',
+      ),
       headersAsAttributes: {
         type: 'string',
         default: DEFAULT_HEADER_PATTERN,
@@ -123,7 +114,7 @@ export default defineProcessor({
   ],
   validate(config, ctx) {
     const issues = config.port === 0 ? [] : checkListenerHost(config.host, '/host', ctx);
-    if (parseSize(config.maxBodySize) > parseSize(config.maxPendingSize))
+    if (config.maxBodySize > config.maxPendingSize)
       issues.push({
         path: '/maxPendingSize',
         message: 'must be at least maxBodySize, or a largest body could never be taken',
@@ -136,8 +127,8 @@ export default defineProcessor({
     return issues;
   },
   async setup(config, ctx): Promise<ListenState> {
-    const maxBytes = parseSize(config.maxBodySize);
-    const budget = parseSize(config.maxPendingSize);
+    const maxBytes = config.maxBodySize;
+    const budget = config.maxPendingSize;
     const headerPattern = new RegExp(config.headersAsAttributes, 'i');
     const keepHeader = (name: string) => headerPattern.test(name);
     const mountPrefix = `/listen/${encodeURIComponent(ctx.processorId)}`;

@@ -1,7 +1,7 @@
-import { durationPattern, sizePattern } from '../../flows/flow-schema';
+import { duration, size } from '../../server/engine/config-formats';
 import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
 import type { FlowFile } from '../../server/engine/flowfile';
-import { parseDuration, parseSize } from '../../server/engine/units';
+import { formatDuration, formatSize } from '../../server/engine/units';
 import { FRAGMENT_ATTRIBUTES, ORIGINAL_FILENAME } from '../fragments';
 import { type BinLimits, groupFragments, type MergeReason, packBins, readyBins } from './bins';
 
@@ -93,26 +93,15 @@ export default defineProcessor({
         default: 1000,
         description: 'A bin with this many FlowFiles is merged at once (defragment: the largest fragment.count).',
       },
-      minSize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '0 B',
-        description: 'bin-packing: a bin is merged once it holds this much content and nothing more is queued.',
-      },
-      maxSize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '100 MB',
-        description:
-          'bin-packing: a bin is merged before it would exceed this much content (a larger FlowFile is merged alone).',
-      },
-      maxBinAge: {
-        type: 'string',
-        pattern: durationPattern,
-        default: '30s',
-        description:
-          'A bin older than this is merged even below its minimums (defragment: its fragments go to failure); 0s = never.',
-      },
+      minSize: size('bin-packing: a bin is merged once it holds this much content and nothing more is queued.', '0 B'),
+      maxSize: size(
+        'bin-packing: a bin is merged before it would exceed this much content (a larger FlowFile is merged alone).',
+        '100 MB',
+      ),
+      maxBinAge: duration(
+        'A bin older than this is merged even below its minimums (defragment: its fragments go to failure); 0s = never.',
+        '30s',
+      ),
       maxBins: {
         type: 'integer',
         minimum: 1,
@@ -146,17 +135,17 @@ export default defineProcessor({
     const issues = [];
     if (config.minEntries > config.maxEntries)
       issues.push({ path: '/minEntries', message: `must not exceed maxEntries (${config.maxEntries})` });
-    if (parseSize(config.minSize) > parseSize(config.maxSize))
-      issues.push({ path: '/minSize', message: `must not exceed maxSize (${config.maxSize})` });
+    if (config.minSize > config.maxSize)
+      issues.push({ path: '/minSize', message: `must not exceed maxSize (${formatSize(config.maxSize)})` });
     return issues;
   },
   setup: (config): MergeState => ({
     limits: {
       minEntries: config.minEntries,
       maxEntries: config.maxEntries,
-      minBytes: parseSize(config.minSize),
-      maxBytes: parseSize(config.maxSize),
-      maxAgeMs: parseDuration(config.maxBinAge),
+      minBytes: config.minSize,
+      maxBytes: config.maxSize,
+      maxAgeMs: config.maxBinAge,
       maxBins: config.maxBins,
     },
     take: Math.min(MAX_TAKE, config.maxEntries * config.maxBins),
@@ -193,7 +182,7 @@ export default defineProcessor({
           merge(session, state, g.members, 'complete', g.since, now, true);
           merged++;
         } else if (state.limits.maxAgeMs > 0 && now - g.since >= state.limits.maxAgeMs) {
-          const reason = `incomplete: ${g.members.length} of ${g.count} fragments of ${g.id} after ${config.maxBinAge}`;
+          const reason = `incomplete: ${g.members.length} of ${g.count} fragments of ${g.id} after ${formatDuration(config.maxBinAge)}`;
           for (const ff of g.members) fail(session, state, ff, reason);
         } else waiting.push(...g.members);
       }

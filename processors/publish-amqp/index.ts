@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { duration } from '../../server/engine/config-formats';
 import type { ConfigOf } from '../../server/engine/contract';
 import { defineProcessor } from '../../server/engine/contract';
 import type { FlowFile } from '../../server/engine/flowfile';
-import { parseDuration } from '../../server/engine/units';
+import { formatDuration } from '../../server/engine/units';
 import { serviceReference } from '../../server/services/service-contract';
 import type { AmqpConnectionService } from '../../services/amqp-connection/shared-amqp';
 import {
@@ -55,11 +56,10 @@ const config = {
       default: 100,
       description: 'FlowFiles per session, published then confirmed together.',
     },
-    confirmTimeout: {
-      type: 'string',
-      default: '30s',
-      description: 'How long to wait for the broker to confirm a batch before the session rolls back and retries.',
-    },
+    confirmTimeout: duration(
+      'How long to wait for the broker to confirm a batch before the session rolls back and retries.',
+      '30s',
+    ),
     ...headerProperties('amqp.header.'),
   },
 } as const;
@@ -159,11 +159,6 @@ export default defineProcessor({
     ];
     if (cfg.routingKeyExpression !== '')
       issues.push(...checkExpressions([['/routingKeyExpression', cfg.routingKeyExpression]]));
-    try {
-      parseDuration(cfg.confirmTimeout);
-    } catch (err) {
-      issues.push({ path: '/confirmTimeout', message: (err as Error).message });
-    }
     return issues;
   },
   async setup(cfg, ctx) {
@@ -176,7 +171,7 @@ export default defineProcessor({
       name: `sluice ${ctx.flowId}/${ctx.processorId}`,
       routingKey: cfg.routingKeyExpression !== '' ? compileExpression(cfg.routingKeyExpression) : undefined,
       headerPattern: compileHeaderPattern(cfg.headerAttributes),
-      confirmTimeoutMs: parseDuration(cfg.confirmTimeout),
+      confirmTimeoutMs: cfg.confirmTimeout,
     };
     state.model = await open(state, cfg);
     return state;
@@ -220,7 +215,12 @@ export default defineProcessor({
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`no publisher confirm from ${redactedUrl(state.url)} within ${cfg.confirmTimeout}`)),
+        () =>
+          reject(
+            new Error(
+              `no publisher confirm from ${redactedUrl(state.url)} within ${formatDuration(cfg.confirmTimeout)}`,
+            ),
+          ),
         state.confirmTimeoutMs,
       );
     });

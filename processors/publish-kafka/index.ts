@@ -1,6 +1,6 @@
 import kafkajs, { type Producer } from 'kafkajs';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { serviceReference } from '../../server/services/service-contract';
 import type { KafkaConnectionService } from '../../services/kafka-connection';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
@@ -37,11 +37,7 @@ const config = {
       default: 100,
       description: 'FlowFiles per session, sent as one produce request.',
     },
-    requestTimeout: {
-      type: 'string',
-      default: '30s',
-      description: 'How long the leaders may take to acknowledge (acks=all) before the send fails.',
-    },
+    requestTimeout: duration('How long the leaders may take to acknowledge (acks=all) before the send fails.', '30s'),
     ...headerProperties('kafka.header.'),
   },
 } as const;
@@ -88,18 +84,13 @@ export default defineProcessor({
       ...checkHeaderPattern('/headerAttributes', cfg.headerAttributes),
     ];
     if (cfg.keyExpression !== '') issues.push(...checkExpressions([['/keyExpression', cfg.keyExpression]]));
-    try {
-      parseDuration(cfg.requestTimeout);
-    } catch (err) {
-      issues.push({ path: '/requestTimeout', message: (err as Error).message });
-    }
     return issues;
   },
   async setup(cfg, ctx): Promise<State> {
     const common = {
       key: cfg.keyExpression !== '' ? compileExpression(cfg.keyExpression) : undefined,
       headerPattern: compileHeaderPattern(cfg.headerAttributes),
-      timeoutMs: parseDuration(cfg.requestTimeout),
+      timeoutMs: cfg.requestTimeout,
     };
     if (cfg.connection) {
       const shared = sharedConnection<KafkaConnectionService>(ctx, cfg.connection, 'kafka-connection');

@@ -1,7 +1,8 @@
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
 import type { FlowFile } from '../../server/engine/flowfile';
-import { parseDuration } from '../../server/engine/units';
+import { formatDuration } from '../../server/engine/units';
 import { serviceReference } from '../../server/services/service-contract';
 import type { MqttConnectionService } from '../../services/mqtt-connection/shared-mqtt';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
@@ -38,11 +39,10 @@ const config = {
     },
     retain: { type: 'boolean', default: false, description: 'Publish as the retained message of the topic.' },
     batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
-    publishTimeout: {
-      type: 'string',
-      default: '30s',
-      description: 'How long to wait for the broker to acknowledge a batch before the session rolls back and retries.',
-    },
+    publishTimeout: duration(
+      'How long to wait for the broker to acknowledge a batch before the session rolls back and retries.',
+      '30s',
+    ),
     ...headerProperties('mqtt.user.'),
   },
 } as const;
@@ -81,18 +81,13 @@ export default defineProcessor({
     else if (cfg.topic === '') issues.push({ path: '/topic', message: 'set a topic or a topicExpression' });
     else if (WILDCARD.test(cfg.topic))
       issues.push({ path: '/topic', message: "a publish topic cannot contain '+' or '#'" });
-    try {
-      parseDuration(cfg.publishTimeout);
-    } catch (err) {
-      issues.push({ path: '/publishTimeout', message: (err as Error).message });
-    }
     return issues;
   },
   async setup(cfg, ctx): Promise<State> {
     const common = {
       topic: cfg.topicExpression !== '' ? compileExpression(cfg.topicExpression) : undefined,
       headerPattern: compileHeaderPattern(cfg.headerAttributes),
-      timeoutMs: parseDuration(cfg.publishTimeout),
+      timeoutMs: cfg.publishTimeout,
     };
     if (cfg.connection) {
       const shared = sharedConnection<MqttConnectionService>(ctx, cfg.connection, 'mqtt-connection');
@@ -140,7 +135,7 @@ export default defineProcessor({
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`no acknowledgement from ${state.uri} within ${cfg.publishTimeout}`)),
+        () => reject(new Error(`no acknowledgement from ${state.uri} within ${formatDuration(cfg.publishTimeout)}`)),
         state.timeoutMs,
       );
     });

@@ -1,7 +1,6 @@
 import type { JetStreamClient, NatsConnection } from 'nats';
-import { durationPattern } from '../../flows/flow-schema';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { serviceReference } from '../../server/services/service-contract';
 import type { NatsConnectionService } from '../../services/nats-connection';
 import { checkRegexes, compileRegex } from '../bounded/regex';
@@ -62,13 +61,10 @@ export default defineProcessor({
         description:
           'Regular expression: attributes whose names match are sent as headers ("" = none). Names with spaces or ":" and values with line breaks are left out.',
       },
-      ackTimeout: {
-        type: 'string',
-        pattern: durationPattern,
-        default: '5s',
-        description:
-          'How long to wait for the stream to acknowledge a message (jetstream) or the server to confirm a batch (core).',
-      },
+      ackTimeout: duration(
+        'How long to wait for the stream to acknowledge a message (jetstream) or the server to confirm a batch (core).',
+        '5s',
+      ),
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
     },
   },
@@ -105,7 +101,7 @@ export default defineProcessor({
         shared: shared !== undefined,
         js,
         headerMatch: config.headerAttributes ? compileRegex(config.headerAttributes) : undefined,
-        timeoutMs: parseDuration(config.ackTimeout),
+        timeoutMs: config.ackTimeout,
         uri: transitUri(nc, config.subject),
       };
     } catch (err) {

@@ -1,6 +1,6 @@
 import type * as Zmq from 'zeromq';
+import { duration } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import { checkBindHost, checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
 
@@ -26,12 +26,10 @@ const config = {
       default: '',
       description: 'JSONata over {attributes, content} giving the topic per FlowFile; overrides topic when set.',
     },
-    sendTimeout: {
-      type: 'string',
-      default: '5s',
-      description:
-        'How long a PUSH send may wait for a peer with room; FlowFiles not sent by then go back to the queue and the processor yields.',
-    },
+    sendTimeout: duration(
+      'How long a PUSH send may wait for a peer with room; FlowFiles not sent by then go back to the queue and the processor yields.',
+      '5s',
+    ),
     sendHighWaterMark: {
       type: 'integer',
       minimum: 1,
@@ -63,11 +61,6 @@ export default defineProcessor({
   validate(cfg, ctx) {
     const issues = [...checkEndpoint(cfg.endpoint), ...checkBindHost(cfg.endpoint, cfg.mode, ctx)];
     if (cfg.topicExpression !== '') issues.push(...checkExpressions([['/topicExpression', cfg.topicExpression]]));
-    try {
-      parseDuration(cfg.sendTimeout);
-    } catch (err) {
-      issues.push({ path: '/sendTimeout', message: (err as Error).message });
-    }
     return issues;
   },
   async setup(cfg) {
@@ -76,7 +69,7 @@ export default defineProcessor({
     const zmq = await import('zeromq');
     const options = {
       sendHighWaterMark: cfg.sendHighWaterMark,
-      sendTimeout: parseDuration(cfg.sendTimeout),
+      sendTimeout: cfg.sendTimeout,
       linger: 0,
     };
     // immediate: queue only to peers actually connected, so a PUSH with no peer waits (and times out)

@@ -1,6 +1,6 @@
-import { sizePattern } from '../../flows/flow-schema';
+import { size } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseSize } from '../../server/engine/units';
+import { formatSize } from '../../server/engine/units';
 import { checkRegexes, compileRegex, regexFlagsProperty } from '../bounded/regex';
 import { decodeText, encodeText, encodingProperty, errorText, type TextEncoding } from '../text';
 
@@ -65,12 +65,7 @@ export default defineProcessor({
           'entire-text: apply once to the whole content; line-by-line: apply to each line, keeping line breaks.',
       },
       encoding: encodingProperty,
-      maxBufferSize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '10 MB',
-        description: 'Larger content goes to failure instead of being loaded as text.',
-      },
+      maxBufferSize: size('Larger content goes to failure instead of being loaded as text.', '10 MB'),
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
     },
   },
@@ -92,14 +87,14 @@ export default defineProcessor({
   },
   setup: (config) => ({
     apply: replacer(config.strategy, config.search, config.replacement, config.flags),
-    maxBytes: parseSize(config.maxBufferSize),
+    maxBytes: config.maxBufferSize,
   }),
   async onTrigger(session, { config, state }) {
     const encoding = config.encoding as TextEncoding;
     for (const ff of await session.get(config.batchSize)) {
       try {
         if (ff.size > state.maxBytes)
-          throw new Error(`content is ${ff.size} bytes, more than maxBufferSize (${config.maxBufferSize})`);
+          throw new Error(`content is ${ff.size} bytes, more than maxBufferSize (${formatSize(config.maxBufferSize)})`);
         const text = decodeText(ff.content, encoding);
         const out = config.evaluationMode === 'line-by-line' ? perLine(text, state.apply) : state.apply(text);
         session.transfer(out === text ? ff : session.write(ff, encodeText(out, encoding)), 'success');

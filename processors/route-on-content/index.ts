@@ -1,6 +1,5 @@
-import { sizePattern } from '../../flows/flow-schema';
+import { size } from '../../server/engine/config-formats';
 import { defineProcessor } from '../../server/engine/contract';
-import { parseSize } from '../../server/engine/units';
 import { checkRegexes, compileRegex, regexFlagsProperty } from '../bounded/regex';
 import { pointer } from '../expressions';
 import { transferToMatches } from '../route-matches';
@@ -43,12 +42,7 @@ export default defineProcessor({
         description:
           'How content bytes are read as text (invalid UTF-8 reads as U+FFFD; latin1 maps each byte to one character).',
       },
-      maxBufferSize: {
-        type: 'string',
-        pattern: sizePattern,
-        default: '1 MB',
-        description: 'Only this much of the start of the content is examined.',
-      },
+      maxBufferSize: size('Only this much of the start of the content is examined.', '1 MB'),
       batchSize: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'FlowFiles per session.' },
     },
   },
@@ -65,7 +59,7 @@ export default defineProcessor({
       name,
       re: compileRegex(config.matchRequirement === 'matches-entirely' ? `^(?:${source})$` : source, config.flags),
     })),
-    maxBytes: parseSize(config.maxBufferSize),
+    maxBytes: config.maxBufferSize,
   }),
   async onTrigger(session, { config, state }) {
     for (const ff of await session.get(config.batchSize)) {

@@ -1,6 +1,7 @@
 /** WindowAggregate's config: its JSON Schema and the checks a schema cannot express. */
+
+import { duration } from '../../server/engine/config-formats';
 import type { ConfigIssue } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
 import { checkReferences, checkUrlCredentials } from '../connection-settings';
 import { checkExpressions } from '../expressions';
 import { AGGREGATE_OPS } from './aggregates';
@@ -18,9 +19,9 @@ export const config = {
       description:
         'tumbling: fixed, back to back; sliding: of `size` every `slide` (overlapping); session: per key, closed after a `gap` without events.',
     },
-    size: { type: 'string', default: '1m', description: 'Length of a tumbling or sliding window (e.g. 10s, 5m).' },
-    slide: { type: 'string', default: '10s', description: 'Sliding windows only: a new window starts every slide.' },
-    gap: { type: 'string', default: '30s', description: 'Session windows only: inactivity that closes a session.' },
+    size: duration('Length of a tumbling or sliding window (e.g. 10s, 5m).', '1m'),
+    slide: duration('Sliding windows only: a new window starts every slide.', '10s'),
+    gap: duration('Session windows only: inactivity that closes a session.', '30s'),
     timeSource: {
       type: 'string',
       enum: ['attribute', 'expression', 'processing'],
@@ -63,17 +64,14 @@ export const config = {
         },
       },
     },
-    maxOutOfOrderness: {
-      type: 'string',
-      default: '0s',
-      description: 'Watermark delay: how far behind the latest event time an event may arrive and still be on time.',
-    },
-    allowedLateness: {
-      type: 'string',
-      default: '0s',
-      description:
-        'How long after its end a window still accepts late events (each one re-emits the window, pane timing "late"); later ones go to `late`.',
-    },
+    maxOutOfOrderness: duration(
+      'Watermark delay: how far behind the latest event time an event may arrive and still be on time.',
+      '0s',
+    ),
+    allowedLateness: duration(
+      'How long after its end a window still accepts late events (each one re-emits the window, pane timing "late"); later ones go to `late`.',
+      '0s',
+    ),
     batchSize: { type: 'integer', minimum: 1, maximum: 100000, default: 1000, description: 'FlowFiles per session.' },
     natsUrl: {
       type: 'string',
@@ -90,34 +88,28 @@ export const config = {
   },
 } as const;
 
+/** The window durations of a parsed config (milliseconds: the properties are `x-format: duration`). */
 export function durations(cfg: {
-  size: string;
-  slide: string;
-  gap: string;
-  maxOutOfOrderness: string;
-  allowedLateness: string;
+  size: number;
+  slide: number;
+  gap: number;
+  maxOutOfOrderness: number;
+  allowedLateness: number;
 }) {
   return {
-    sizeMs: parseDuration(cfg.size),
-    slideMs: parseDuration(cfg.slide),
-    gapMs: parseDuration(cfg.gap),
-    outOfOrdernessMs: parseDuration(cfg.maxOutOfOrderness),
-    allowedLatenessMs: parseDuration(cfg.allowedLateness),
+    sizeMs: cfg.size,
+    slideMs: cfg.slide,
+    gapMs: cfg.gap,
+    outOfOrdernessMs: cfg.maxOutOfOrderness,
+    allowedLatenessMs: cfg.allowedLateness,
   };
 }
 
 export function checkConfig(cfg: any): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const name of ['size', 'slide', 'gap', 'maxOutOfOrderness', 'allowedLateness'] as const) {
-    try {
-      const ms = parseDuration(cfg[name]);
-      if (ms < 0 || ((name === 'size' || name === 'slide' || name === 'gap') && ms <= 0))
-        issues.push({ path: `/${name}`, message: 'must be a positive duration' });
-    } catch (err) {
-      issues.push({ path: `/${name}`, message: (err as Error).message });
-    }
-  }
-  if (issues.length === 0 && cfg.windowType === 'sliding' && parseDuration(cfg.slide) > parseDuration(cfg.size))
+  for (const name of ['size', 'slide', 'gap'] as const)
+    if (cfg[name] <= 0) issues.push({ path: `/${name}`, message: 'must be a positive duration' });
+  if (issues.length === 0 && cfg.windowType === 'sliding' && cfg.slide > cfg.size)
     issues.push({ path: '/slide', message: 'a slide longer than the size would leave gaps between windows' });
   if (cfg.timeSource === 'expression' && cfg.timeExpression === '')
     issues.push({ path: '/timeExpression', message: 'timeSource "expression" needs a timeExpression' });

@@ -163,7 +163,7 @@ describe('WindowAggregate through sessions', () => {
 describe('WindowAggregate config', () => {
   test('names the wrong setting', () => {
     expect(configIssues(WindowAggregate, { size: 'soon' })).toEqual([
-      { path: '/size', message: 'not a duration: "soon"' },
+      { path: '/size', message: 'must be a duration such as "100ms", "30s", "5 min" or "1h"' },
     ]);
     expect(configIssues(WindowAggregate, { windowType: 'sliding', size: '10s', slide: '1m' })[0]!.path).toBe('/slide');
     expect(configIssues(WindowAggregate, { timeSource: 'expression' })[0]!.path).toBe('/timeExpression');

@@ -4,6 +4,7 @@
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { ServiceLookup } from '../services/service-contract';
+import { type ConfigFormatTypes, parseConfigFormats } from './config-formats';
 import type { Attributes, FlowFile } from './flowfile';
 
 export interface Relationship {
@@ -135,18 +136,26 @@ export interface ProcessorDefinition<C = any, S = any> {
   teardown?: (state: S, ctx: SetupContext) => void | Promise<void>;
 }
 
-/** The config type a processor's JSON Schema describes (defaults make properties present). */
-export type ConfigOf<Schema> = Schema extends JSONSchema ? FromSchema<Schema> : never;
+/**
+ * The config type a processor's JSON Schema describes (defaults make properties present); `x-format` duration
+ * and size properties are numbers (milliseconds, bytes), parsed by the engine (config-formats.ts).
+ */
+export type ConfigOf<Schema> = Schema extends JSONSchema
+  ? FromSchema<Schema, { deserialize: ConfigFormatTypes }>
+  : never;
 
 /** Declares a processor with its config type inferred from its JSON Schema. */
 export function defineProcessor<const Schema extends object, S = undefined>(
-  definition: Omit<ProcessorDefinition<ConfigOf<Schema>, S>, 'config'> & { config: Schema },
-): ProcessorDefinition<ConfigOf<Schema>, S> {
+  // NoInfer: Schema is inferred from `config` alone (inferring it back through the config type never ends).
+  definition: Omit<ProcessorDefinition<NoInfer<ConfigOf<Schema>>, S>, 'config'> & { config: Schema },
+): ProcessorDefinition<NoInfer<ConfigOf<Schema>>, S> {
   return definition as unknown as ProcessorDefinition<ConfigOf<Schema>, S>;
 }
 
 /** Every relationship of a processor for a given config. */
 export function relationshipsOf(def: ProcessorDefinition, config: unknown): Relationship[] {
-  const dynamic = def.dynamicRelationships ? def.dynamicRelationships(config) : [];
+  const dynamic = def.dynamicRelationships
+    ? def.dynamicRelationships(parseConfigFormats(def.config, config, { check: false }).config)
+    : [];
   return [...dynamic, ...def.relationships];
 }

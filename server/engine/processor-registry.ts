@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import { hasSensitiveProperty, sensitivePropertyIssues } from '../parameters/sensitive-properties';
 import { ServiceRegistry } from '../services/service-registry';
 import { createAjv, toIssues, type ValidationIssue } from '../validation/ajv';
+import { parseConfigFormats } from './config-formats';
 import type { ProcessorDefinition } from './contract';
 
 /** The processor types a flow may use, with their config schemas compiled once. */
@@ -59,9 +60,25 @@ export class ProcessorRegistry {
     if (!definition || !validate)
       return { issues: [{ path: prefix, message: `unknown processor type "${type}"` }], config: {} };
     const copy = structuredClone(config ?? {}) as Record<string, unknown>;
-    if (!validate(copy)) return { issues: toIssues(validate.errors, prefix), config: copy };
+    // x-format values (durations, sizes, regexes, expressions) are checked and parsed here (config-formats.ts),
+    // and reported with the schema's issues; the processor's own checks see the parsed config.
+    const valid = validate(copy); // applies the defaults
+    const formats = parseConfigFormats(definition.config, copy);
+    if (!valid) {
+      const issues = toIssues(validate.errors, prefix);
+      const reported = new Set(issues.map((i) => i.path));
+      for (const i of formats.issues)
+        if (!reported.has(`${prefix}${i.path}`)) issues.push({ path: `${prefix}${i.path}`, message: i.message });
+      return { issues, config: copy };
+    }
     const secrets = this.withSecrets.has(type) ? sensitivePropertyIssues(definition.config, copy) : [];
-    const own = [...secrets, ...(definition.validate?.(copy, { allowedDirs, authenticated }) ?? [])];
+    const own = [
+      ...secrets,
+      ...((formats.parsed && definition.validate?.(formats.config, { allowedDirs, authenticated })) || []),
+    ];
+    // Where the processor's own checks said something, theirs is the more specific message.
+    const seen = new Set(own.map((i) => i.path));
+    own.push(...formats.issues.filter((i) => !seen.has(i.path)));
     return { issues: own.map((i) => ({ path: `${prefix}${i.path}`, message: i.message })), config: copy };
   }
 }

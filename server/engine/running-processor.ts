@@ -3,6 +3,7 @@ import { redactDeep, redactError, redactSecrets } from '../secrets/redactor';
 import type { ServiceLookup } from '../services/service-contract';
 import { getOrInsert } from '../util/maps';
 import type { RunningConnection } from './backpressure';
+import { parsedConfig } from './config-formats';
 import type {
   ProcessorDefinition,
   ProcessorLogger,
@@ -76,6 +77,8 @@ export class RunningProcessor {
   /** The last trigger did no work (a source with nothing to produce). */
   idle = false;
   private state_: unknown;
+  /** The config as the processor sees it: `x-format` values parsed (durations in ms, sizes in bytes). */
+  private readonly config: unknown;
   /** The processor's persisted state (session.setState), as last committed. */
   private savedState: ProcessorStateValues | undefined;
   private readonly commitWriter: CommitWriter;
@@ -103,6 +106,7 @@ export class RunningProcessor {
       if (commit.state) this.savedState = commit.state;
       for (const ffs of commit.acknowledged.values()) forgetFailures(this.inputs, ffs);
     };
+    this.config = parsedConfig(definition.config, spec.config);
     this.periodMs = parseDuration(spec.schedule.period);
     this.concurrency = spec.schedule.concurrency;
     this.penaltyMs = parseDuration(spec.schedule.penalty);
@@ -127,7 +131,7 @@ export class RunningProcessor {
     const setupContext = this.setupContext();
     this.context = {
       ...setupContext,
-      config: spec.config,
+      config: this.config,
       state: undefined,
       yield: () => {
         this.yieldUntil = Date.now() + this.yieldMs;
@@ -189,7 +193,7 @@ export class RunningProcessor {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
     try {
-      this.state_ = await this.definition.setup?.(this.spec.config, this.setupContext());
+      this.state_ = await this.definition.setup?.(this.config, this.setupContext());
     } catch (err) {
       this.state = 'stopped';
       this.bulletin('error', `failed to start: ${errorMessage(err)}`, []);

@@ -2,6 +2,7 @@
  * Runs one processor through a real Session, without a flow: enqueue inputs, trigger, then read what went
  * to each relationship and the provenance written. The harness processor tests use.
  */
+import { parsedConfig } from '../engine/config-formats';
 import type { ProcessorDefinition, ProcessorLogger, ProcessorStateValues, TriggerContext } from '../engine/contract';
 import { relationshipsOf } from '../engine/contract';
 import { type Attributes, type FlowFile, newFlowFile } from '../engine/flowfile';
@@ -54,7 +55,7 @@ export class ProcessorRunner<C = any, S = any> {
     const checked = registry.checkConfig(definition.type, config, '', options.allowedDirs ?? []);
     if (checked.issues.length > 0)
       throw new Error(`invalid config: ${checked.issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`);
-    this.config = checked.config as C;
+    this.config = parsedConfig<C>(definition.config, checked.config); // as the engine hands it: x-format values parsed
     this.relationships = relationshipsOf(definition, this.config).map((r) => r.name);
     for (const r of this.relationships) this.outputs.set(r, new MemoryQueue(r));
     const log =
