@@ -1,6 +1,6 @@
 /** The connection settings ConsumeAMQP and PublishAMQP share, and how they connect with them. */
 import amqp, { type ChannelModel } from 'amqplib';
-import type { ConfigIssue } from '../server/engine/contract';
+import type { ConfigIssue } from '../sdk';
 import { checkUrlAndLogin, resolveSetting, secretProperty } from './connection-settings';
 
 export const amqpConnectionProperties = {

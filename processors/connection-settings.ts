@@ -4,9 +4,14 @@
  * credentials, passwords inside URLs) must be references, never plain text in the flow JSON: a sensitive
  * parameter (`#{rabbit.password}`, see docs/parameters.md) or an environment variable (`${NAME}`).
  */
-import type { ConfigIssue, SetupContext } from '../server/engine/contract';
-import { refusedEnvironmentVariable } from '../server/parameters/server-env';
-import type { ServiceKind, ServiceReference } from '../server/services/service-contract';
+import {
+  type ConfigIssue,
+  refusedEnvironmentVariable,
+  type ServiceKind,
+  type ServiceReference,
+  type SetupContext,
+  secret,
+} from '../sdk';
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /**
@@ -17,28 +22,12 @@ const SECRET_REFERENCE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|#\{[A-Za-z0-9._ -]{1,
 
 /**
  * JSON Schema of a secret setting: empty, or one reference (`"x-sensitive": true`: the validator accepts nothing
- * else, see server/parameters/sensitive-properties.ts).
+ * else, see server/parameters/sensitive-properties.ts). The SDK's `secret`.
  */
-export function secretProperty(description: string) {
-  return {
-    type: 'string',
-    default: '',
-    'x-sensitive': true,
-    description: `${description} Write a reference to a sensitive parameter, e.g. #{broker.password}, or to an environment variable, e.g. \${BROKER_PASSWORD}; plain text is rejected.`,
-  } as const;
-}
+export const secretProperty = secret;
 
-/** Replaces every `${NAME}` / `${NAME:-default}` in a setting; a variable that is not set (and has no default) throws. */
-export function resolveSetting(value: string, setting: string, env: NodeJS.ProcessEnv = process.env): string {
-  return value.replace(REFERENCE, (_match, name: string, fallback: string | undefined) => {
-    const refused = refusedEnvironmentVariable(name);
-    if (refused) throw new Error(`${refused} (referenced by "${setting}")`);
-    const found = env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    throw new Error(`environment variable ${name} is not set (referenced by "${setting}")`);
-  });
-}
+/** Replaces every `${NAME}` / `${NAME:-default}` in a setting (the SDK's `resolveSetting`). */
+export { resolveSetting } from '../sdk';
 
 /** A URL whose user-info carries a plain-text password (`amqp://user:secret@host`) is a config issue. */
 export function checkUrlCredentials(path: string, url: string): ConfigIssue[] {

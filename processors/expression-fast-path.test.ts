@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { describe, expect, test } from 'vitest';
-import { newFlowFile } from '../server/engine/flowfile';
+import { newFlowFile } from '../sdk/testing';
 import { BAIL, compileFast } from './expression-fast-path';
 import { compileExpression, expressionInput } from './expressions';
 

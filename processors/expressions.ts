@@ -4,8 +4,7 @@
  * a budget (bounded/jsonata.ts); the synchronous fast path is bounded by construction.
  */
 import jsonata from 'jsonata';
-import type { ConfigIssue } from '../server/engine/contract';
-import type { FlowFile } from '../server/engine/flowfile';
+import type { ConfigIssue, FlowFile } from '../sdk';
 import { astNodes, boundedJsonata, DEFAULT_LIMITS, type ExpressionLimits, MAX_SEQUENCE } from './bounded/jsonata';
 import { regexProblem } from './bounded/regex';
 import { BAIL, compileFast } from './expression-fast-path';

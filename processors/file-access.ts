@@ -5,7 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { type FileHandle, mkdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { ConfigIssue } from '../server/engine/contract';
+import type { ConfigIssue } from '../sdk';
 
 /** A path that would leave its confinement; the message says which and where it leads. */
 export class ConfinementError extends Error {}

@@ -2,7 +2,7 @@
  * The attributes splitters put on their children and MergeContent's defragment mode reads back:
  * fragment.identifier (the parent's id), fragment.index (0-based), fragment.count, segment.original.filename.
  */
-import type { Attributes, FlowFile } from '../server/engine/flowfile';
+import type { Attributes, FlowFile } from '../sdk';
 
 export const FRAGMENT_ID = 'fragment.identifier';
 export const FRAGMENT_INDEX = 'fragment.index';

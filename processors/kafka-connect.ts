@@ -3,7 +3,7 @@
  * Not run against a Kafka broker on the machine these were built on (none can be installed there).
  */
 import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs';
-import type { ConfigIssue, ProcessorLogger } from '../server/engine/contract';
+import type { ConfigIssue, ProcessorLogger } from '../sdk';
 import { checkReferences, resolveSetting, secretProperty } from './connection-settings';
 
 export const kafkaConnectionProperties = {

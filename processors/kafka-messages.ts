@@ -1,6 +1,6 @@
 /** Kafka records ⇄ FlowFiles: keys, headers and record metadata as attributes, and back. */
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { Attributes, FlowFile } from '../server/engine/flowfile';
+import type { Attributes, FlowFile } from '../sdk';
 import { attributesToHeaders, headerValueText } from './message-headers';
 
 /** The attributes of a consumed record: topic, partition, offset, key, timestamp and each header. */

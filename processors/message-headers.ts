@@ -3,8 +3,7 @@
  * attribute `<prefix>h`; on publish, attributes starting with the prefix become headers without it, and
  * attributes matched by an optional regex are sent under their own name.
  */
-import type { ConfigIssue } from '../server/engine/contract';
-import type { Attributes } from '../server/engine/flowfile';
+import type { Attributes, ConfigIssue } from '../sdk';
 import { compileRegex, regexProblem } from './bounded/regex';
 
 /** The consume side: where received headers go. */

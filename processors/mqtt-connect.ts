@@ -1,6 +1,6 @@
 /** The connection settings ConsumeMQTT and PublishMQTT share, and how they connect with them. */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { ConfigIssue } from '../server/engine/contract';
+import type { ConfigIssue } from '../sdk';
 import { checkReferences, checkUrlAndLogin, resolveSetting, secretProperty } from './connection-settings';
 
 export const mqttConnectionProperties = {

@@ -1,7 +1,6 @@
 /** What ConsumeNATS and PublishNATS share: connection settings, JetStream streams, headers ⇄ attributes. */
 import { connect, headers, type JetStreamManager, type MsgHdrs, type NatsConnection } from 'nats';
-import type { ConfigIssue } from '../server/engine/contract';
-import type { Attributes } from '../server/engine/flowfile';
+import type { Attributes, ConfigIssue } from '../sdk';
 import { checkUrlCredentials } from './connection-settings';
 
 export const natsProperties = {

@@ -1,8 +1,7 @@
 /** The contract every built-in processor keeps, checked by walking the registry. */
 import { describe, expect, test } from 'vitest';
-import { relationshipsOf } from '../server/engine/contract';
-import { createAjv } from '../server/validation/ajv';
-import { validateFlow } from '../server/validation/flow-validator';
+import { relationshipsOf } from '../sdk';
+import { createAjv, validateFlow } from '../sdk/testing';
 import { builtinProcessors, createRegistry } from './registry';
 
 /** Palette order of the core categories; messaging and stream processors may sit anywhere. */

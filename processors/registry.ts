@@ -1,6 +1,8 @@
-import type { ProcessorDefinition } from '../server/engine/contract';
+// The one file of processors/ that reaches into server/: it assembles the built-ins into the engine's registry
+// (sdk/boundary.test.ts allows it by name).
+
+import type { ProcessorDefinition, ServiceDefinition } from '../sdk';
 import { ProcessorRegistry } from '../server/engine/processor-registry';
-import type { ServiceDefinition } from '../server/services/service-contract';
 import { ServiceRegistry } from '../server/services/service-registry';
 import { builtinServices } from '../services/registry';
 import CompressContent from './compress-content';

@@ -1,5 +1,4 @@
-import type { ProcessSession } from '../server/engine/contract';
-import type { FlowFile } from '../server/engine/flowfile';
+import type { FlowFile, ProcessSession } from '../sdk';
 
 /**
  * Sends a FlowFile where its rules matched, as the router processors do: to `unmatched` when none did, to the

@@ -5,7 +5,7 @@
  * and a restart repeats it. Holding a turn from onTrigger until the session has committed or rolled back
  * keeps the state exact at any concurrency; the price is that a processor's sessions no longer overlap.
  */
-import type { ProcessSession } from '../server/engine/contract';
+import type { ProcessSession } from '../sdk';
 
 export class SerialSessions {
   private tail: Promise<void> = Promise.resolve();

@@ -23,7 +23,7 @@ export function encodeText(text: string, encoding: TextEncoding): Buffer {
   return Buffer.from(text, encoding);
 }
 
-/** A thrown value as a one-line message (JSONata throws plain objects with a message). */
+/** A thrown value as a one-line message (JSONata throws plain objects with a message). The SDK exports it. */
 export function errorText(err: unknown): string {
   if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
   return String(err);

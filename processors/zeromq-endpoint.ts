@@ -1,6 +1,5 @@
 /** The endpoint settings ListenZeroMQ and PublishZeroMQ share. */
-import type { ConfigIssue, ValidationContext } from '../server/engine/contract';
-import { checkListenerHost } from '../server/validation/listener';
+import { type ConfigIssue, checkListenerHost, type ValidationContext } from '../sdk';
 import { checkReferences, resolveSetting } from './connection-settings';
 
 export function endpointProperties(mode: 'bind' | 'connect') {

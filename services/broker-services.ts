@@ -1,5 +1,5 @@
 /** Connection services for the message brokers (AMQP, MQTT, NATS, Kafka): one connection shared by many processors. */
-import type { ServiceDefinition } from '../server/services/service-contract';
+import type { ServiceDefinition } from '../sdk';
 import AMQPConnection from './amqp-connection';
 import KafkaConnection from './kafka-connection';
 import MQTTConnection from './mqtt-connection';

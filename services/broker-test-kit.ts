@@ -3,14 +3,16 @@
  * defaults, as the flow validator does), and run a processor that references it through the processor harness
  * (`ctx.services` answering for the enabled instances).
  */
-import type { ProcessorDefinition, ProcessorLogger, SetupContext } from '../server/engine/contract';
 import type {
+  ProcessorDefinition,
+  ProcessorLogger,
   ServiceContext,
   ServiceDefinition,
   ServiceLookup,
   ServiceReference,
-} from '../server/services/service-contract';
-import { createAjv } from '../server/validation/ajv';
+  SetupContext,
+} from '../sdk';
+import { createAjv } from '../sdk/testing';
 
 export interface LogLine {
   level: string;

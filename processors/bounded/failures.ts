@@ -4,8 +4,7 @@
  * warn) names the expression, how many FlowFiles it failed for and why. After a time-limit failure the rest of
  * the batch goes back to the queue, so one trigger lasts about one time limit and a stop request is prompt.
  */
-import type { ProcessorLogger, ProcessSession } from '../../server/engine/contract';
-import type { FlowFile } from '../../server/engine/flowfile';
+import { type FlowFile, failWith, type ProcessorLogger, type ProcessSession } from '../../sdk';
 import { errorText } from '../text';
 import { ExpressionLimitError } from './jsonata';
 
@@ -48,7 +47,7 @@ export class EvaluationFailures {
       }
       entry.ids.push(ff.id);
     }
-    this.session.transfer(this.session.putAttributes(ff, { [this.attribute]: message }), 'failure');
+    failWith(this.session, ff, this.attribute, message);
   }
 
   /** FlowFiles not evaluated because an earlier one timed out: back to the queue, unchanged. */

@@ -6,7 +6,7 @@
  * (i, m, s, g, u) keep their meaning; one difference: RE2 always reads text as Unicode code points.
  */
 import RE2 from 're2';
-import type { ConfigIssue } from '../../server/engine/contract';
+import type { ConfigIssue } from '../../sdk';
 
 export const regexFlagsProperty = {
   type: 'string',

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { processorRunner } from '../../server/testing/processor-runner';
+import { processorRunner } from '../../sdk/testing';
 import CompressContent from '.';
 
 async function through(config: object, content: Buffer | string, attributes: Record<string, string> = {}) {

@@ -1,7 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { defineProcessor } from '../../server/engine/contract';
-import { errorText } from '../text';
+import { defineProcessor, failWith } from '../../sdk';
 
 type Format = 'gzip' | 'deflate' | 'brotli';
 
@@ -92,7 +91,7 @@ export default defineProcessor({
     ffs.forEach((ff, i) => {
       const result = results[i]!;
       if (result.status === 'rejected') {
-        session.transfer(session.putAttributes(ff, { 'compress.error': errorText(result.reason) }), 'failure');
+        failWith(session, ff, 'compress.error', result.reason);
         return;
       }
       const attributes: Record<string, string> = {};

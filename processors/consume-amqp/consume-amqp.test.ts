@@ -1,9 +1,6 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FlowEngine } from '../../server/engine/flow-engine';
-import { ProcessorRegistry } from '../../server/engine/processor-registry';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
-import { validateFlow } from '../../server/validation/flow-validator';
+import { configIssues, FlowEngine, ProcessorRegistry, processorRunner, validateFlow } from '../../sdk/testing';
 import { type RabbitHandle, startRabbit } from '../../test/helpers/rabbitmq';
 import { waitFor } from '../../test/helpers/wait-for';
 import LogAttribute from '../log-attribute';

@@ -1,8 +1,5 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { ConfigOf, ProcessorLogger } from '../../server/engine/contract';
-import { defineProcessor } from '../../server/engine/contract';
-import type { Attributes } from '../../server/engine/flowfile';
-import { serviceReference } from '../../server/services/service-contract';
+import { type Attributes, type ConfigOf, defineProcessor, type ProcessorLogger, serviceReference } from '../../sdk';
 import type { AmqpConnectionService } from '../../services/amqp-connection/shared-amqp';
 import {
   amqpConnectionProperties,

@@ -5,7 +5,7 @@
  */
 import type { Batch, KafkaMessage, Offsets } from 'kafkajs';
 import { describe, expect, test } from 'vitest';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import { waitFor } from '../../test/helpers/wait-for';
 import { Inbox } from '../message-inbox';
 import ConsumeKafka, { type ConsumeKafkaState } from '.';

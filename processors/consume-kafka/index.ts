@@ -1,6 +1,5 @@
 import type { Consumer } from 'kafkajs';
-import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
-import { serviceReference } from '../../server/services/service-contract';
+import { defineProcessor, type ProcessSession, serviceReference } from '../../sdk';
 import type { KafkaConnectionService } from '../../services/kafka-connection';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import {

@@ -1,9 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FlowEngine } from '../../server/engine/flow-engine';
-import { ProcessorRegistry } from '../../server/engine/processor-registry';
-import { configIssues, type ProcessorRunner, processorRunner } from '../../server/testing/processor-runner';
-import { validateFlow } from '../../server/validation/flow-validator';
+import {
+  configIssues,
+  FlowEngine,
+  ProcessorRegistry,
+  type ProcessorRunner,
+  processorRunner,
+  validateFlow,
+} from '../../sdk/testing';
 import { type MosquittoHandle, startMosquitto } from '../../test/helpers/mosquitto';
 import { waitFor } from '../../test/helpers/wait-for';
 import LogAttribute from '../log-attribute';

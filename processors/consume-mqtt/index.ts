@@ -1,7 +1,5 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
-import { defineProcessor } from '../../server/engine/contract';
-import type { Attributes } from '../../server/engine/flowfile';
-import { serviceReference } from '../../server/services/service-contract';
+import { type Attributes, defineProcessor, serviceReference } from '../../sdk';
 import type { MqttConnectionService, MqttSubscription } from '../../services/mqtt-connection/shared-mqtt';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { consumerHeaderProperties, headersToAttributes } from '../message-headers';

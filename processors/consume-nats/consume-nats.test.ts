@@ -1,11 +1,6 @@
 import { connect, headers, type NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  configIssues,
-  failingAfterTrigger,
-  type ProcessorRunner,
-  processorRunner,
-} from '../../server/testing/processor-runner';
+import { configIssues, failingAfterTrigger, type ProcessorRunner, processorRunner } from '../../sdk/testing';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import ConsumeNATS from '.';
 

@@ -7,9 +7,7 @@ import {
   type NatsConnection,
   type Subscription,
 } from 'nats';
-import { defineProcessor, type SetupContext } from '../../server/engine/contract';
-import type { Attributes } from '../../server/engine/flowfile';
-import { serviceReference } from '../../server/services/service-contract';
+import { type Attributes, defineProcessor, type SetupContext, serviceReference } from '../../sdk';
 import type { NatsConnectionService } from '../../services/nats-connection';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { failingAfterTrigger, processorRunner } from '../../server/testing/processor-runner';
+import { failingAfterTrigger, processorRunner } from '../../sdk/testing';
 import ControlRate from '.';
 
 describe('ControlRate', () => {

@@ -1,5 +1,4 @@
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor, type ProcessorStateValues } from '../../server/engine/contract';
+import { defineProcessor, duration, type ProcessorStateValues } from '../../sdk';
 import { SerialSessions } from '../serial-sessions';
 
 export default defineProcessor({

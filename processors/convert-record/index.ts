@@ -1,5 +1,5 @@
-import { defineProcessor } from '../../server/engine/contract';
-import { decodeText, errorText } from '../text';
+import { defineProcessor, failWith } from '../../sdk';
+import { decodeText } from '../text';
 import { parseCsv, parseJsonRecords, type RecordValue, writeCsv, writeJson } from './records';
 
 const MIME = { csv: 'text/csv', 'json-array': 'application/json', 'json-lines': 'application/x-ndjson' } as const;
@@ -62,7 +62,7 @@ export default defineProcessor({
         records = config.inputFormat === 'csv' ? parseCsv(input, config) : parseJsonRecords(input);
         text = config.outputFormat === 'csv' ? writeCsv(records, config) : writeJson(records, config.outputFormat);
       } catch (err) {
-        session.transfer(session.putAttributes(ff, { 'convert.error': errorText(err) }), 'failure');
+        failWith(session, ff, 'convert.error', err);
         continue;
       }
       const out = session.write(ff, text);

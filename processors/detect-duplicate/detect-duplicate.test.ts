@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { configIssues, failingAfterTrigger, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, failingAfterTrigger, processorRunner } from '../../sdk/testing';
 import DetectDuplicate from '.';
 
 describe('DetectDuplicate', () => {

@@ -1,8 +1,6 @@
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, duration, failWith } from '../../sdk';
 import { checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import { SerialSessions } from '../serial-sessions';
-import { errorText } from '../text';
 import { SeenKeys } from './seen-keys';
 
 export default defineProcessor({
@@ -64,7 +62,7 @@ export default defineProcessor({
         key = toAttributeValue(await state.key.evaluate(ff));
         if (key === undefined) throw new Error(`the key expression produced no value: ${config.key}`);
       } catch (err) {
-        session.transfer(session.putAttributes(ff, { 'duplicate.error': errorText(err) }), 'failure');
+        failWith(session, ff, 'duplicate.error', err);
         continue;
       }
       const now = Date.now();

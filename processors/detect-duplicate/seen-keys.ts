@@ -4,8 +4,7 @@
  * `seen.<n>` = JSON [[key, firstSeenMs, flowFileId], ...]: a session rewrites only the chunks it changed (the
  * newest, and the oldest when keys expire), not every key.
  */
-import type { ProcessorStateValues } from '../../server/engine/contract';
-import { getOrInsert } from '../../server/util/maps';
+import type { ProcessorStateValues } from '../../sdk';
 
 const CHUNK = 1000;
 const PREFIX = 'seen.';
@@ -86,7 +85,12 @@ export class SeenKeys {
 
   private insert(key: string, entry: Entry): void {
     this.entries.set(key, entry);
-    getOrInsert(this.chunks, entry.chunk, () => new Set()).add(key);
+    let keys = this.chunks.get(entry.chunk);
+    if (!keys) {
+      keys = new Set();
+      this.chunks.set(entry.chunk, keys);
+    }
+    keys.add(key);
     this.dirty.add(entry.chunk);
   }
 

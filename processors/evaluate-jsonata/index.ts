@@ -1,5 +1,4 @@
-import { defineProcessor } from '../../server/engine/contract';
-import type { Attributes } from '../../server/engine/flowfile';
+import { type Attributes, defineProcessor } from '../../sdk';
 import { EvaluationFailures } from '../bounded/failures';
 import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkExpressions, compileExpression, pointer, toAttributeValue } from '../expressions';

@@ -3,8 +3,7 @@
  * transfer, remove), so provenance records ATTRIBUTES_MODIFIED, CONTENT_MODIFIED, FORK and DROP as for any
  * processor. Records are checked before the first session call: a bad answer fails the batch as a whole.
  */
-import type { ProcessSession } from '../../server/engine/contract';
-import type { Attributes, FlowFile } from '../../server/engine/flowfile';
+import type { Attributes, FlowFile, ProcessSession } from '../../sdk';
 import type { OutputRecord } from './script-host';
 
 /** The attribute that says why a FlowFile went to failure. */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { configIssues, type ProcessorRunner, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, type ProcessorRunner, processorRunner } from '../../sdk/testing';
 import { createRegistry } from '../registry';
 import ExecuteScript from '.';
 

@@ -1,7 +1,12 @@
-import { duration, size } from '../../server/engine/config-formats';
-import { type ConfigIssue, defineProcessor, type TriggerContext } from '../../server/engine/contract';
-import type { FlowFile } from '../../server/engine/flowfile';
-import { formatSize } from '../../server/engine/units';
+import {
+  type ConfigIssue,
+  defineProcessor,
+  duration,
+  type FlowFile,
+  formatSize,
+  size,
+  type TriggerContext,
+} from '../../sdk';
 import { applyRecords, checkRecords, FAILURE_REASON, failBatch } from './apply-results';
 import { bridge } from './bridge';
 import { type BatchHandlers, ScriptHost, type ScriptHostOptions } from './script-host';

@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { flowVisibleEnvironment } from '../../server/parameters/server-env';
+import { flowVisibleEnvironment } from '../../sdk';
 
 const RUNNER = fileURLToPath(new URL('./sandbox-runner.mjs', import.meta.url));
 /** Node 20 spells the permission flag `--experimental-permission`; later versions `--permission`. */

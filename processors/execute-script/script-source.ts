@@ -1,6 +1,6 @@
 /** The user's script as the body of an async function, and its syntax check (compiled, never run). */
 import vm from 'node:vm';
-import type { ConfigIssue } from '../../server/engine/contract';
+import type { ConfigIssue } from '../../sdk';
 
 /** The names a script sees as parameters: absent opt-ins are `undefined`. */
 export const SCRIPT_PARAMETERS = ['flowFiles', 'create', 'log', 'env', 'fs', 'fetch'] as const;

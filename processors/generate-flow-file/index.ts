@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { defineProcessor, type ProcessorStateValues } from '../../server/engine/contract';
+import { defineProcessor, type ProcessorStateValues } from '../../sdk';
 import { SerialSessions } from '../serial-sessions';
 
 export default defineProcessor({

@@ -2,8 +2,7 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, duration } from '../../sdk';
 import { ConfinementError, checkAllowedDirectory, insideAny, isInside, openedPath, realRoots } from '../file-access';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { processorRunner } from '../../server/testing/processor-runner';
+import { processorRunner } from '../../sdk/testing';
 import HashContent from '.';
 
 describe('HashContent', () => {

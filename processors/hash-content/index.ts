@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, failWith } from '../../sdk';
 
 export default defineProcessor({
   type: 'HashContent',
@@ -33,7 +33,7 @@ export default defineProcessor({
   async onTrigger(session, { config }) {
     for (const ff of await session.get(config.batchSize)) {
       if (ff.size === 0 && config.failIfEmpty) {
-        session.transfer(session.putAttributes(ff, { 'hash.error': 'content is empty' }), 'failure');
+        failWith(session, ff, 'hash.error', 'content is empty');
         continue;
       }
       const value = createHash(config.algorithm).update(ff.content).digest(config.encoding);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { processorRunner } from '../../server/testing/processor-runner';
+import { processorRunner } from '../../sdk/testing';
 import { createRegistry } from '../registry';
 import {
   ensureInternalProcessors,

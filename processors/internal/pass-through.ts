@@ -8,9 +8,7 @@
  *
  * The types start with "~", which no processor type a flow may name starts with: a flow cannot use them directly.
  */
-import type { ProcessorDefinition } from '../../server/engine/contract';
-import { defineProcessor } from '../../server/engine/contract';
-import type { ProcessorRegistry } from '../../server/engine/processor-registry';
+import { defineProcessor, type ProcessorDefinition } from '../../sdk';
 
 /** The one relationship of a port or funnel. */
 export const PASS_THROUGH_RELATIONSHIP = 'success';
@@ -56,6 +54,9 @@ export function isInternalType(type: string): boolean {
  * Registers the pass-through types in `registry` when it lacks them (idempotent), so an engine built with that
  * registry can run a flattened flow. Called by validateFlow for flows that have ports or funnels.
  */
-export function ensureInternalProcessors(registry: ProcessorRegistry): void {
+export function ensureInternalProcessors(registry: {
+  get(type: string): unknown;
+  register(definition: ProcessorDefinition): void;
+}): void {
   for (const d of internalProcessors) if (!registry.get(d.type)) registry.register(d);
 }

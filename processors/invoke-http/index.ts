@@ -1,7 +1,13 @@
-import { duration, size } from '../../server/engine/config-formats';
-import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
-import type { Attributes, FlowFile } from '../../server/engine/flowfile';
-import { serviceReference } from '../../server/services/service-contract';
+import {
+  type Attributes,
+  defineProcessor,
+  duration,
+  type FlowFile,
+  failWith,
+  type ProcessSession,
+  serviceReference,
+  size,
+} from '../../sdk';
 import { HTTP_CLIENT, type HttpClientService } from '../../services/http-client';
 import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkRegexes, compileRegex } from '../bounded/regex';
@@ -214,7 +220,7 @@ export default defineProcessor({
           prepared = await prepare(ff, config, state);
         } catch (err) {
           logger.warn({ flowFileId: ff.id }, `request not sent, routed to failure: ${errorText(err)}`);
-          session.transfer(session.putAttributes(ff, { 'invokehttp.error': errorText(err) }), 'failure');
+          failWith(session, ff, 'invokehttp.error', err);
           return;
         }
         try {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import { freePort } from '../../test/helpers/ports';
 import InvokeHTTP from '.';
 

@@ -1,14 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { size } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
-import type { Attributes } from '../../server/engine/flowfile';
-import {
-  type HttpListenerHandler,
-  registerHttpListener,
-  unregisterHttpListener,
-} from '../../server/runtime/http-listeners';
-import { checkListenerHost } from '../../server/validation/listener';
+import { type Attributes, checkListenerHost, defineProcessor, type HttpHandler, type HttpMount, size } from '../../sdk';
 import {
   answer,
   BodyTooLargeError,
@@ -37,7 +29,9 @@ interface ListenState {
   closed: boolean;
   /** The engine's backpressure check, captured at the first trigger. */
   backPressured: () => boolean;
-  handler: HttpListenerHandler;
+  handler: HttpHandler;
+  /** The mount on the server's port (port 0). */
+  mount?: HttpMount;
   server?: Server;
   /** Where clients send requests: http://host:port/path, or /listen/<id>/path when mounted. */
   url: string;
@@ -213,7 +207,7 @@ export default defineProcessor({
     };
 
     if (config.port === 0) {
-      registerHttpListener(ctx.processorId, state.handler);
+      state.mount = ctx.mountHttp(state.handler);
       state.url = `${mountPrefix}${wantedPath === '/' ? '' : wantedPath}`;
     } else {
       const server = createServer(state.handler);
@@ -256,7 +250,7 @@ export default defineProcessor({
       }
     });
   },
-  async teardown(state, ctx) {
+  async teardown(state) {
     state.closed = true;
     for (const request of state.pending.splice(0)) {
       request.release();
@@ -268,6 +262,6 @@ export default defineProcessor({
         server.close(() => resolve());
         server.closeAllConnections();
       });
-    } else unregisterHttpListener(ctx.processorId, state.handler);
+    } else state.mount?.unmount();
   },
 });

@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { dispatchHttpListener, httpListenerIds } from '../../server/runtime/http-listeners';
 import {
   configIssues,
+  dispatchHttpListener,
   failingAfterTrigger,
+  httpListenerIds,
   type ProcessorRunner,
   processorRunner,
-} from '../../server/testing/processor-runner';
+} from '../../sdk/testing';
 import { freePort } from '../../test/helpers/ports';
 import ListenHTTP from '.';
 

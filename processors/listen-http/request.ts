@@ -1,6 +1,6 @@
 /** Turning an HTTP request into FlowFile content and http.* attributes, and answering it. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Attributes } from '../../server/engine/flowfile';
+import type { Attributes } from '../../sdk';
 
 export class BodyTooLargeError extends Error {}
 /** The listener's byte budget ran out while the body was being read. */

@@ -1,5 +1,5 @@
 import type * as Zmq from 'zeromq';
-import { defineProcessor, type ProcessorLogger } from '../../server/engine/contract';
+import { defineProcessor, type ProcessorLogger } from '../../sdk';
 import { Inbox } from '../message-inbox';
 import { checkBindHost, checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
 

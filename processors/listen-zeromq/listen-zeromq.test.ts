@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as zmq from 'zeromq';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import { freePort } from '../../test/helpers/ports';
 import { waitFor } from '../../test/helpers/wait-for';
 import ListenZeroMQ from '.';

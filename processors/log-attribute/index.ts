@@ -1,4 +1,4 @@
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor } from '../../sdk';
 
 export default defineProcessor({
   type: 'LogAttribute',

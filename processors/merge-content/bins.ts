@@ -2,7 +2,7 @@
  * MergeContent's binning, as pure functions over the FlowFiles one trigger took: which go together and
  * which bins are ready. Bins live only for one trigger; what is not ready goes back to the queue.
  */
-import type { FlowFile } from '../../server/engine/flowfile';
+import type { FlowFile } from '../../sdk';
 import { FRAGMENT_COUNT, FRAGMENT_ID, FRAGMENT_INDEX } from '../fragments';
 
 export interface BinLimits {

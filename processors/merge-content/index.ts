@@ -1,7 +1,13 @@
-import { duration, size } from '../../server/engine/config-formats';
-import { defineProcessor, type ProcessSession } from '../../server/engine/contract';
-import type { FlowFile } from '../../server/engine/flowfile';
-import { formatDuration, formatSize } from '../../server/engine/units';
+import {
+  defineProcessor,
+  duration,
+  type FlowFile,
+  failWith,
+  formatDuration,
+  formatSize,
+  type ProcessSession,
+  size,
+} from '../../sdk';
 import { FRAGMENT_ATTRIBUTES, ORIGINAL_FILENAME } from '../fragments';
 import { type BinLimits, groupFragments, type MergeReason, packBins, readyBins } from './bins';
 
@@ -56,7 +62,7 @@ function merge(
 
 function fail(session: ProcessSession, state: MergeState, ff: FlowFile, reason: string): void {
   state.firstSeen.delete(ff.id);
-  session.transfer(session.putAttributes(ff, { 'merge.error': reason }), 'failure');
+  failWith(session, ff, 'merge.error', reason);
 }
 
 export default defineProcessor({

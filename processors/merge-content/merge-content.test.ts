@@ -1,7 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { FlowEngine } from '../../server/engine/flow-engine';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
-import { validateFlow } from '../../server/validation/flow-validator';
+import { configIssues, FlowEngine, processorRunner, validateFlow } from '../../sdk/testing';
 import { createRegistry } from '../registry';
 import SplitText from '../split-text';
 import MergeContent from '.';

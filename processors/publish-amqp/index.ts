@@ -1,11 +1,14 @@
 import { once } from 'node:events';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
-import { duration } from '../../server/engine/config-formats';
-import type { ConfigOf } from '../../server/engine/contract';
-import { defineProcessor } from '../../server/engine/contract';
-import type { FlowFile } from '../../server/engine/flowfile';
-import { formatDuration } from '../../server/engine/units';
-import { serviceReference } from '../../server/services/service-contract';
+import {
+  type ConfigOf,
+  defineProcessor,
+  duration,
+  type FlowFile,
+  failWith,
+  formatDuration,
+  serviceReference,
+} from '../../sdk';
 import type { AmqpConnectionService } from '../../services/amqp-connection/shared-amqp';
 import {
   amqpConnectionProperties,
@@ -243,7 +246,7 @@ export default defineProcessor({
       if (r.ok) {
         session.reportSend(ff, `${base}/${encodeURIComponent(keys[i]!)}`);
         session.transfer(ff, 'success');
-      } else session.transfer(session.putAttributes(ff, { 'amqp.error': r.error }), 'failure');
+      } else failWith(session, ff, 'amqp.error', r.error);
     }
   },
   async teardown(state) {

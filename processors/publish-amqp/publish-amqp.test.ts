@@ -1,6 +1,6 @@
 import amqp, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import { type RabbitHandle, startRabbit } from '../../test/helpers/rabbitmq';
 import { waitFor } from '../../test/helpers/wait-for';
 import ConsumeAMQP from '../consume-amqp';

@@ -1,7 +1,5 @@
 import kafkajs, { type Producer } from 'kafkajs';
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
-import { serviceReference } from '../../server/services/service-contract';
+import { defineProcessor, duration, failWith, serviceReference } from '../../sdk';
 import type { KafkaConnectionService } from '../../services/kafka-connection';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
@@ -121,8 +119,7 @@ export default defineProcessor({
       await state.producer.send({ topic: cfg.topic, messages, acks: -1, timeout: state.timeoutMs });
     } catch (err) {
       if (!isVerdict(err)) throw err;
-      for (const ff of batch)
-        session.transfer(session.putAttributes(ff, { 'kafka.error': (err as Error).message }), 'failure');
+      for (const ff of batch) failWith(session, ff, 'kafka.error', err);
       return;
     }
     for (const ff of batch) {

@@ -12,8 +12,7 @@ import {
   type ProducerRecord,
 } from 'kafkajs';
 import { describe, expect, test } from 'vitest';
-import { newFlowFile } from '../../server/engine/flowfile';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, newFlowFile, processorRunner } from '../../sdk/testing';
 import { recordAttributes, recordOf } from '../kafka-messages';
 import PublishKafka, { isVerdict } from '.';
 

@@ -1,9 +1,5 @@
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
-import type { FlowFile } from '../../server/engine/flowfile';
-import { formatDuration } from '../../server/engine/units';
-import { serviceReference } from '../../server/services/service-contract';
+import { defineProcessor, duration, type FlowFile, failWith, formatDuration, serviceReference } from '../../sdk';
 import type { MqttConnectionService } from '../../services/mqtt-connection/shared-mqtt';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
@@ -152,7 +148,7 @@ export default defineProcessor({
       if (r.error === undefined) {
         session.reportSend(ff, `${state.uri}/${r.topic}`);
         session.transfer(ff, 'success');
-      } else session.transfer(session.putAttributes(ff, { 'mqtt.error': r.error }), 'failure');
+      } else failWith(session, ff, 'mqtt.error', r.error);
     }
   },
   async teardown(state) {

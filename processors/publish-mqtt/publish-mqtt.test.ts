@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import { type MosquittoHandle, startMosquitto } from '../../test/helpers/mosquitto';
 import { waitFor } from '../../test/helpers/wait-for';
 import ConsumeMQTT from '../consume-mqtt';

@@ -1,7 +1,5 @@
 import type { JetStreamClient, NatsConnection } from 'nats';
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
-import { serviceReference } from '../../server/services/service-contract';
+import { defineProcessor, duration, failWith, serviceReference } from '../../sdk';
 import type { NatsConnectionService } from '../../services/nats-connection';
 import { checkRegexes, compileRegex } from '../bounded/regex';
 import { checkInlineSettingsAbsent, sharedConnection } from '../connection-settings';
@@ -14,7 +12,6 @@ import {
   natsProperties,
   transitUri,
 } from '../nats';
-import { errorText } from '../text';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -138,7 +135,7 @@ export default defineProcessor({
     prepared.forEach((p, i) => {
       const r = results[i]!;
       if (r.status === 'rejected') {
-        session.transfer(session.putAttributes(p.ff, { 'nats.error': errorText(r.reason) }), 'failure');
+        failWith(session, p.ff, 'nats.error', r.reason);
         return;
       }
       session.reportSend(p.ff, state.uri, r.value.duplicate ? 'duplicate: already in the stream' : undefined);

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { configIssues, type ProcessorRunner, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, type ProcessorRunner, processorRunner } from '../../sdk/testing';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import PublishNATS from '.';
 

@@ -1,6 +1,5 @@
 import type * as Zmq from 'zeromq';
-import { duration } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, duration } from '../../sdk';
 import { type CompiledExpression, checkExpressions, compileExpression, toAttributeValue } from '../expressions';
 import { checkBindHost, checkEndpoint, endpointProperties, resolveEndpoint } from '../zeromq-endpoint';
 

@@ -1,6 +1,6 @@
 import { link, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, failWith } from '../../sdk';
 import { ConfinementError, checkAllowedDirectory, confinedDirectory, confinedPath, realRoots } from '../file-access';
 
 /**
@@ -82,7 +82,7 @@ export default defineProcessor({
       const relative = config.useSubdirectory ? path.join(ff.attributes.path ?? '', name) : name;
       const fail = (message: string) => {
         logger.warn({ flowFileId: ff.id }, `not written, routed to failure: ${message}`);
-        session.transfer(session.putAttributes(ff, { 'putfile.error': message }), 'failure');
+        failWith(session, ff, 'putfile.error', message);
       };
       const textTarget = confinedPath(root, relative);
       if (!textTarget) {

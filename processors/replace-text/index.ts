@@ -1,8 +1,6 @@
-import { size } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
-import { formatSize } from '../../server/engine/units';
+import { defineProcessor, failWith, formatSize, size } from '../../sdk';
 import { checkRegexes, compileRegex, regexFlagsProperty } from '../bounded/regex';
-import { decodeText, encodeText, encodingProperty, errorText, type TextEncoding } from '../text';
+import { decodeText, encodeText, encodingProperty, type TextEncoding } from '../text';
 
 type Strategy = 'regex' | 'literal' | 'prepend' | 'append' | 'always-replace';
 
@@ -99,7 +97,7 @@ export default defineProcessor({
         const out = config.evaluationMode === 'line-by-line' ? perLine(text, state.apply) : state.apply(text);
         session.transfer(out === text ? ff : session.write(ff, encodeText(out, encoding)), 'success');
       } catch (err) {
-        session.transfer(session.putAttributes(ff, { 'replacetext.error': errorText(err) }), 'failure');
+        failWith(session, ff, 'replacetext.error', err);
       }
     }
   },

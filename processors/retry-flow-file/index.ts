@@ -1,4 +1,4 @@
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, failWith } from '../../sdk';
 
 export default defineProcessor({
   type: 'RetryFlowFile',
@@ -47,7 +47,7 @@ export default defineProcessor({
       const count = raw === undefined ? 0 : Number(raw);
       if (!Number.isInteger(count) || count < 0 || raw?.trim() === '') {
         const message = `attribute "${name}" is ${JSON.stringify(raw)}, not a non-negative integer`;
-        session.transfer(session.putAttributes(ff, { 'retry.error': message }), 'failure');
+        failWith(session, ff, 'retry.error', message);
       } else if (count < config.maxRetries) {
         session.transfer(session.putAttributes(ff, { [name]: String(count + 1) }), 'retry');
       } else {

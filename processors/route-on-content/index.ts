@@ -1,5 +1,4 @@
-import { size } from '../../server/engine/config-formats';
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, size } from '../../sdk';
 import { checkRegexes, compileRegex, regexFlagsProperty } from '../bounded/regex';
 import { pointer } from '../expressions';
 import { transferToMatches } from '../route-matches';

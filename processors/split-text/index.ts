@@ -1,4 +1,4 @@
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor, failWith } from '../../sdk';
 import { FRAGMENT_COUNT, FRAGMENT_ID, fragmentAttributes } from '../fragments';
 import { splitLines, trimNewlines } from './lines';
 
@@ -53,7 +53,7 @@ export default defineProcessor({
       const lines = splitLines(ff.content);
       if (lines.length < config.headerLineCount) {
         const message = `content has ${lines.length} line(s), fewer than headerLineCount (${config.headerLineCount})`;
-        session.transfer(session.putAttributes(ff, { 'split.error': message }), 'failure');
+        failWith(session, ff, 'split.error', message);
         continue;
       }
       const header = Buffer.concat(lines.slice(0, config.headerLineCount));

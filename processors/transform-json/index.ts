@@ -1,4 +1,4 @@
-import { defineProcessor } from '../../server/engine/contract';
+import { defineProcessor } from '../../sdk';
 import { EvaluationFailures } from '../bounded/failures';
 import { expressionLimitProperties, limitsOf } from '../bounded/jsonata';
 import { checkExpressions, compileExpression } from '../expressions';

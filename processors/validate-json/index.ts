@@ -1,7 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { defineProcessor } from '../../server/engine/contract';
-import { serviceReference } from '../../server/services/service-contract';
-import { toIssues } from '../../server/validation/ajv';
+import { defineProcessor, serviceReference, toIssues } from '../../sdk';
 import { JSON_SCHEMA_REGISTRY, type JsonSchemaRegistryService } from '../../services/json-schema-registry';
 import { compileSchema, schemaIssues } from '../json-schema';
 import { decodeText, errorText } from '../text';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import ValidateJSON from '.';
 
 const orderSchema = {

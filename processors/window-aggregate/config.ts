@@ -1,7 +1,6 @@
 /** WindowAggregate's config: its JSON Schema and the checks a schema cannot express. */
 
-import { duration } from '../../server/engine/config-formats';
-import type { ConfigIssue } from '../../server/engine/contract';
+import { type ConfigIssue, duration } from '../../sdk';
 import { checkReferences, checkUrlCredentials } from '../connection-settings';
 import { checkExpressions } from '../expressions';
 import { AGGREGATE_OPS } from './aggregates';

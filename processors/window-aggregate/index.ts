@@ -1,5 +1,11 @@
-import { defineProcessor, type ProcessorStateValues, type ProcessSession } from '../../server/engine/contract';
-import type { Attributes, FlowFile } from '../../server/engine/flowfile';
+import {
+  type Attributes,
+  defineProcessor,
+  type FlowFile,
+  failWith,
+  type ProcessorStateValues,
+  type ProcessSession,
+} from '../../sdk';
 import { resolveSetting } from '../connection-settings';
 import { type CompiledExpression, compileExpression, toAttributeValue } from '../expressions';
 import { type AggregateOp, NUMERIC_OPS, numericValue, resultOf } from './aggregates';
@@ -219,7 +225,7 @@ export default defineProcessor({
     for (const ff of await session.get(cfg.batchSize)) {
       const element = await read(ff, state, cfg.timeSource, cfg.timeAttribute);
       if (typeof element === 'string') {
-        session.transfer(session.putAttributes(ff, { 'window.error': element }), 'failure');
+        failWith(session, ff, 'window.error', element);
         continue;
       }
       if (state.windows.add({ ...element, parent: { id: ff.id, lineageStartDate: ff.lineageStartDate } })) {

@@ -3,7 +3,7 @@
  * as after a crash) carries open windows on, and a rolled-back session leaves the state as it was.
  */
 import { describe, expect, test } from 'vitest';
-import { failingAfterTrigger, processorRunner } from '../../server/testing/processor-runner';
+import { failingAfterTrigger, processorRunner } from '../../sdk/testing';
 import WindowAggregate from '.';
 
 const T0 = Date.UTC(2024, 0, 1);

@@ -9,7 +9,7 @@
  * per input, so they are chunked: a session rewrites the window's last chunk, not all its references.
  * What a window holds grows with its inputs (about 60 bytes each, plus collected values).
  */
-import type { ProcessorStateValues } from '../../server/engine/contract';
+import type { ProcessorStateValues } from '../../sdk';
 import type { AggregateOp } from './aggregates';
 import type { ParentRef, Window, WindowMeta, WindowSpec, WindowState } from './windows';
 

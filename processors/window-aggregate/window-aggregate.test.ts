@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { FlowEngine } from '../../server/engine/flow-engine';
-import { ProcessorRegistry } from '../../server/engine/processor-registry';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
-import { validateFlow } from '../../server/validation/flow-validator';
+import { configIssues, FlowEngine, ProcessorRegistry, processorRunner, validateFlow } from '../../sdk/testing';
 import { waitFor } from '../../test/helpers/wait-for';
 import GenerateFlowFile from '../generate-flow-file';
 import LogAttribute from '../log-attribute';

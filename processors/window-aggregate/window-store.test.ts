@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { processorRunner } from '../../server/testing/processor-runner';
+import { processorRunner } from '../../sdk/testing';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import WindowAggregate from '.';
 

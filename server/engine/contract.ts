@@ -2,6 +2,7 @@
  * The processor contract, declared as data: one object feeds the palette, the generated config form,
  * the validator and the scheduler.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { ServiceLookup } from '../services/service-contract';
 import { type ConfigFormatTypes, parseConfigFormats } from './config-formats';
@@ -76,6 +77,17 @@ export interface ProcessorLogger {
   debug(obj: object, msg?: string): void;
 }
 
+/** A request handler mounted on the Sluice server (`ctx.mountHttp`). */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A handler mounted on the server: requests to `path` and below reach it until `unmount()`. */
+export interface HttpMount {
+  /** The server path it serves: `/listen/<processor id>` (URL-encoded); the handler sees the full request URL. */
+  path: string;
+  /** Releases the path (idempotent); the engine also releases it after teardown. */
+  unmount(): void;
+}
+
 export interface SetupContext {
   flowId: string;
   processorId: string;
@@ -98,6 +110,11 @@ export interface SetupContext {
    * processor starts.
    */
   services: ServiceLookup;
+  /**
+   * Mounts `handler` on the Sluice server's own HTTP port at `/listen/<processor id>` (instead of opening a
+   * port); throws when another running processor holds that path. Call it in setup, `unmount()` in teardown.
+   */
+  mountHttp(handler: HttpHandler): HttpMount;
 }
 
 export interface TriggerContext<C, S> extends SetupContext {

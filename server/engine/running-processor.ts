@@ -1,4 +1,5 @@
 import type { ResolvedProcessor } from '../../flows/flow-schema';
+import { mountHttpListener } from '../runtime/http-listeners';
 import { redactDeep, redactError, redactSecrets } from '../secrets/redactor';
 import type { ServiceLookup } from '../services/service-contract';
 import { getOrInsert } from '../util/maps';
@@ -89,6 +90,8 @@ export class RunningProcessor {
   /** `ctx.wake()` was called: trigger once even without input (a timer of a processor that holds state). */
   private wakeRequested = false;
   private readonly context: TriggerContext<unknown, unknown>;
+  /** Handlers mounted on the server (`ctx.mountHttp`): released after teardown, whatever teardown did. */
+  private mounts: { unmount(): void }[] = [];
   /** Rejecters of the triggers in flight: a stop past its grace abandons them all. */
   private readonly inFlight = new Set<(err: Error) => void>();
 
@@ -175,6 +178,11 @@ export class RunningProcessor {
       },
       getState: () => this.savedState,
       services: this.host.services,
+      mountHttp: (handler) => {
+        const mount = mountHttpListener(this.spec.id, handler);
+        this.mounts.push(mount);
+        return mount;
+      },
     };
   }
 
@@ -195,6 +203,7 @@ export class RunningProcessor {
     try {
       this.state_ = await this.definition.setup?.(this.config, this.setupContext());
     } catch (err) {
+      for (const mount of this.mounts.splice(0)) mount.unmount();
       this.state = 'stopped';
       this.bulletin('error', `failed to start: ${errorMessage(err)}`, []);
       throw redactError(err);
@@ -227,6 +236,7 @@ export class RunningProcessor {
     } catch (err) {
       this.bulletin('warn', `teardown failed: ${errorMessage(err)}`, []);
     }
+    for (const mount of this.mounts.splice(0)) mount.unmount();
     this.state = 'stopped';
   }
 

@@ -22,6 +22,21 @@ export function unregisterHttpListener(processorId: string, handler?: HttpListen
   listeners.delete(processorId);
 }
 
+/**
+ * `ctx.mountHttp` (SetupContext): claims `/listen/<processorId>` for `handler`; `unmount` releases it (only while
+ * this handler holds it, so a late unmount never drops a successor's mount).
+ */
+export function mountHttpListener(
+  processorId: string,
+  handler: HttpListenerHandler,
+): { path: string; unmount(): void } {
+  registerHttpListener(processorId, handler);
+  return {
+    path: `/listen/${encodeURIComponent(processorId)}`,
+    unmount: () => unregisterHttpListener(processorId, handler),
+  };
+}
+
 /** Hands a request to the listener of that processor; false when none is registered (answer 404). */
 export function dispatchHttpListener(processorId: string, req: IncomingMessage, res: ServerResponse): boolean {
   const handler = listeners.get(processorId);

@@ -10,6 +10,7 @@ import { ProcessorRegistry } from '../engine/processor-registry';
 import type { NewProvenanceEvent } from '../engine/provenance';
 import { type CommitResult, Session } from '../engine/session';
 import { applyCommitWith } from '../engine/session-commit';
+import { mountHttpListener } from '../runtime/http-listeners';
 import type { ServiceLookup } from '../services/service-contract';
 import { MemoryQueue } from '../storage/memory-queue';
 
@@ -78,8 +79,16 @@ export class ProcessorRunner<C = any, S = any> {
       },
       getState: () => this.savedState,
       services: serviceLookupOf(this.options.services ?? {}),
+      // As the engine: on the server's listener map (dispatchHttpListener reaches it), released at stop.
+      mountHttp: (handler: Parameters<typeof mountHttpListener>[1]) => {
+        const mount = mountHttpListener(this.options.processorId ?? 'under-test', handler);
+        this.mounts.push(mount);
+        return mount;
+      },
     };
   }
+
+  private mounts: { unmount(): void }[] = [];
 
   /** Resolves at the processor's next `ctx.wake()` (a listener received data). */
   nextWake(): Promise<void> {
@@ -88,7 +97,12 @@ export class ProcessorRunner<C = any, S = any> {
 
   async start(): Promise<this> {
     if (!this.started) {
-      this.state = (await this.definition.setup?.(this.config, this.setupContext())) as S;
+      try {
+        this.state = (await this.definition.setup?.(this.config, this.setupContext())) as S;
+      } catch (err) {
+        for (const mount of this.mounts.splice(0)) mount.unmount();
+        throw err;
+      }
       this.started = true;
     }
     return this;
@@ -96,6 +110,7 @@ export class ProcessorRunner<C = any, S = any> {
 
   async stop(): Promise<void> {
     if (this.started) await this.definition.teardown?.(this.state as S, this.setupContext());
+    for (const mount of this.mounts.splice(0)) mount.unmount();
     this.started = false;
   }
 

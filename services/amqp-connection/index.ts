@@ -8,7 +8,7 @@ import {
   checkAmqpConnection,
   resolveAmqpUrl,
 } from '../../processors/amqp-connect';
-import { defineService } from '../../server/services/service-contract';
+import { defineService } from '../../sdk';
 import { type AmqpConnectionService, SharedAmqpConnection } from './shared-amqp';
 
 export type { AmqpConnectionService } from './shared-amqp';

@@ -8,7 +8,7 @@
  */
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { connectAmqp, redactedUrl, vhostOf } from '../../processors/amqp-connect';
-import type { ProcessorLogger } from '../../server/engine/contract';
+import type { ProcessorLogger } from '../../sdk';
 
 export interface AmqpConnectionService {
   /** A fresh channel on the shared connection (reconnecting first if it was lost); the caller closes it. */

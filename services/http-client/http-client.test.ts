@@ -12,10 +12,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import InvokeHTTP from '../../processors/invoke-http';
 import { createRegistry } from '../../processors/registry';
-import { FlowEngine, silentLogger } from '../../server/engine/flow-engine';
-import { ServiceRegistry } from '../../server/services/service-registry';
-import { processorRunner, serviceLookupOf } from '../../server/testing/processor-runner';
-import { validateFlow } from '../../server/validation/flow-validator';
+import {
+  FlowEngine,
+  processorRunner,
+  ServiceRegistry,
+  serviceLookupOf,
+  silentLogger,
+  validateFlow,
+} from '../../sdk/testing';
 import { waitFor } from '../../test/helpers/wait-for';
 import HttpClient, { type HttpClientService } from '.';
 

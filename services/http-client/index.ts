@@ -5,11 +5,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
-import { durationPattern } from '../../flows/flow-schema';
 import { resolveSetting, secretProperty } from '../../processors/connection-settings';
-import type { ConfigIssue } from '../../server/engine/contract';
-import { parseDuration } from '../../server/engine/units';
-import { defineService } from '../../server/services/service-contract';
+import { type ConfigIssue, defineService, durationPattern, parseDuration } from '../../sdk';
 
 /** The kind a processor property asks for: `serviceReference(HTTP_CLIENT, ...)`. */
 export const HTTP_CLIENT = 'http-client';

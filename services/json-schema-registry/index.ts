@@ -9,7 +9,7 @@ import { pointer } from '../../processors/expressions';
 import { checkAllowedDirectory, confinedDirectory, realRoots } from '../../processors/file-access';
 import { compileSchema, schemaIssues } from '../../processors/json-schema';
 import { errorText } from '../../processors/text';
-import { defineService } from '../../server/services/service-contract';
+import { defineService } from '../../sdk';
 
 /** The kind a processor property asks for: `serviceReference(JSON_SCHEMA_REGISTRY, ...)`. */
 export const JSON_SCHEMA_REGISTRY = 'json-schema-registry';

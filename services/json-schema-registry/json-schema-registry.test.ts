@@ -9,11 +9,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRegistry } from '../../processors/registry';
 import ValidateJSON from '../../processors/validate-json';
-import { FlowEngine, silentLogger } from '../../server/engine/flow-engine';
-import type { ServiceContext } from '../../server/services/service-contract';
-import { ServiceRegistry } from '../../server/services/service-registry';
-import { configIssues, processorRunner, serviceLookupOf } from '../../server/testing/processor-runner';
-import { validateFlow } from '../../server/validation/flow-validator';
+import type { ServiceContext } from '../../sdk';
+import {
+  configIssues,
+  FlowEngine,
+  processorRunner,
+  ServiceRegistry,
+  serviceLookupOf,
+  silentLogger,
+  validateFlow,
+} from '../../sdk/testing';
 import { waitFor } from '../../test/helpers/wait-for';
 import JsonSchemaRegistry, { type JsonSchemaRegistryService } from '.';
 

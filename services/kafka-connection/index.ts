@@ -14,8 +14,7 @@ import {
   kafkaConnectionProperties,
   kafkaUri,
 } from '../../processors/kafka-connect';
-import type { ProcessorLogger } from '../../server/engine/contract';
-import { defineService } from '../../server/services/service-contract';
+import { defineService, type ProcessorLogger } from '../../sdk';
 
 export const KAFKA_CONNECTION = 'kafka-connection';
 

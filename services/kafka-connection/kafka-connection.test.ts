@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import ConsumeKafka from '../../processors/consume-kafka';
 import { kafkaClientConfig } from '../../processors/kafka-connect';
 import PublishKafka from '../../processors/publish-kafka';
-import { configIssues, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, processorRunner } from '../../sdk/testing';
 import { enableService, memoryLogger, serviceConfig, withServices } from '../broker-test-kit';
 import KafkaConnection, { type KafkaConnectionService } from '.';
 

@@ -8,7 +8,7 @@ import {
   mqttConnectionProperties,
   resolveMqtt,
 } from '../../processors/mqtt-connect';
-import { defineService } from '../../server/services/service-contract';
+import { defineService } from '../../sdk';
 import { type MqttConnectionService, SharedMqttConnection } from './shared-mqtt';
 
 export type { MqttConnectionService, MqttDelivery, MqttSubscriber, MqttSubscription } from './shared-mqtt';

@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import ConsumeMQTT from '../../processors/consume-mqtt';
 import PublishMQTT from '../../processors/publish-mqtt';
-import { configIssues, type ProcessorRunner, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, type ProcessorRunner, processorRunner } from '../../sdk/testing';
 import { type MosquittoHandle, startMosquitto } from '../../test/helpers/mosquitto';
 import { waitFor } from '../../test/helpers/wait-for';
 import { connectionsToPort, enableService, withServices } from '../broker-test-kit';

@@ -18,7 +18,7 @@
 import type { IClientPublishOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { AckHolder } from '../../processors/consume-mqtt/ack-holder';
 import { connectMqtt, type ResolvedMqtt, redactedMqttUrl } from '../../processors/mqtt-connect';
-import type { ProcessorLogger } from '../../server/engine/contract';
+import type { ProcessorLogger } from '../../sdk';
 import { topicMatches } from './topic-filter';
 
 export type QoS = 0 | 1 | 2;

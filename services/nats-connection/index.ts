@@ -5,7 +5,7 @@
 import { type ConnectionOptions, connect, type NatsConnection } from 'nats';
 import { checkReferences, resolveSetting, secretProperty } from '../../processors/connection-settings';
 import { checkNatsUrl, natsProperties } from '../../processors/nats';
-import { defineService } from '../../server/services/service-contract';
+import { defineService } from '../../sdk';
 
 export const NATS_CONNECTION = 'nats-connection';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import ConsumeNATS from '../../processors/consume-nats';
 import PublishNATS from '../../processors/publish-nats';
-import { configIssues, type ProcessorRunner, processorRunner } from '../../server/testing/processor-runner';
+import { configIssues, type ProcessorRunner, processorRunner } from '../../sdk/testing';
 import { type NatsServerHandle, startNats } from '../../test/helpers/nats-server';
 import { freePort } from '../../test/helpers/ports';
 import { waitFor } from '../../test/helpers/wait-for';
