@@ -11,6 +11,8 @@ import { createLogger } from './logger';
 import { addNatsOptions, type NatsCliOptions, openNatsFromCli } from './nats/cli-options';
 import type { NatsBackend } from './nats/nats-backend';
 import { loadParameterFiles, undeclaredParameters } from './parameters/parameters-file';
+import { pluginsFor, pluginsOption, printPluginFailures } from './plugins/plugin-cli';
+import { addPluginCommands } from './plugins/plugin-commands';
 import { redactSecrets } from './secrets/redactor';
 import type { RunningServer } from './serve';
 import { DataDirLock } from './storage/durable/data-dir-lock';
@@ -25,6 +27,7 @@ interface ValidateCliOptions {
   data: string;
   authenticated?: boolean;
   parameters?: string[];
+  plugins?: string;
 }
 
 const program = new Command('sluice').description('Visual, flow-based data pipelines.').showHelpAfterError();
@@ -43,8 +46,11 @@ program
       .argParser(() => true),
   )
   .addOption(parametersOption())
+  .addOption(pluginsOption('default: none'))
   .action(async (files: string[], opts: ValidateCliOptions) => {
-    const registry = createRegistry();
+    const plugins = await pluginsFor(opts, false);
+    printPluginFailures(plugins, 'validate');
+    const registry = createRegistry(plugins.processors, plugins.services);
     const allowedDirs = (opts.allowDir ?? [opts.data]).map((d) => path.resolve(d));
     const parameters = await parametersOrExit(opts.parameters, 'validate');
     let failed = false;
@@ -74,7 +80,8 @@ const runCommand = program
       .default('always')
       .env('SLUICE_SYNC'),
   )
-  .addOption(parametersOption());
+  .addOption(parametersOption())
+  .addOption(pluginsOption('default: none'));
 addNatsOptions(runCommand).action(
   async (
     file: string,
@@ -84,9 +91,12 @@ addNatsOptions(runCommand).action(
       data?: string;
       sync: SyncPolicy;
       parameters?: string[];
+      plugins?: string;
     } & NatsCliOptions,
   ) => {
-    const registry = createRegistry();
+    const plugins = await pluginsFor(opts, false);
+    printPluginFailures(plugins, 'run');
+    const registry = createRegistry(plugins.processors, plugins.services);
     const parameters = await parametersOrExit(opts.parameters, 'run');
     const check = await loadFlowFile(file, registry, { parameters });
     if (!check.ok) {
@@ -230,7 +240,8 @@ const serveCommand = program
     ).env('SLUICE_ALLOWED_HOSTS'),
   )
   .option('--no-worker', 'cluster mode: API and UI only, run no flows in this process (workers run them)')
-  .addOption(parametersOption());
+  .addOption(parametersOption())
+  .addOption(pluginsOption('default: DATA/plugins; also npm packages, see docs/plugins.md'));
 addClusterOptions(
   addNatsOptions(serveCommand),
   "cluster mode: this process's worker name (default: host name and pid)",
@@ -251,6 +262,7 @@ serveCommand.action(
       examples: boolean;
       allowedHosts?: string;
       parameters?: string[];
+      plugins?: string;
     } & ClusterCliOptions & { worker: boolean },
   ) => {
     const maxBodyBytes = parseBodySize(opts.maxBody);
@@ -276,6 +288,7 @@ serveCommand.action(
         ...(opts.examples === false && { examplesDir: false as const }),
         allowedHosts: parseAllowedHosts(opts.allowedHosts),
         ...(parameters && { parameters }),
+        plugins: await pluginsFor(opts, true),
       };
       // The provenance stream's index lives in the data directory, so a restart does not read it all again.
       const provenanceIndex = opts.provenanceIndex ?? path.join(serveOptions.dataDir, 'provenance-index');
@@ -318,6 +331,7 @@ serveCommand.action(
 
 addWorkerCommand(program);
 addUsersCommand(program);
+addPluginCommands(program);
 
 /** `--parameters FILE` (repeatable): parameter name → value, applied to every context (see docs/parameters.md). */
 function parametersOption(): Option {

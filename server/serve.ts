@@ -16,6 +16,7 @@ import type { ProvenanceStore } from './engine/provenance';
 import type { CommitWriter } from './engine/session-commit';
 import { createLogger } from './logger';
 import { undeclaredParameters } from './parameters/parameters-file';
+import { type PluginLoad, reportPlugins } from './plugins/load-plugins';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
 import { EncryptingFlowStore } from './secrets/encrypting-flow-store';
 import { type OpenedKey, openSecretsKey } from './secrets/secret-box';
@@ -65,6 +66,8 @@ export interface ServeOptions {
   commitWriter?: CommitWriter;
   provenance?: ProvenanceStore;
   registry?: ProcessorRegistry;
+  /** Plugins loaded at start (server/plugins): added to the default registry; their failures are logged. */
+  plugins?: PluginLoad;
   /** Status push interval of /api/events (default 1 s) and its heartbeat (default 2 s). */
   statusIntervalMs?: number;
   heartbeatMs?: number;
@@ -98,6 +101,7 @@ export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dataDir = path.resolve(options.dataDir);
   const logger = createLogger(options.logLevel);
+  if (options.plugins) reportPlugins(options.plugins, logger);
   const users = await UserStore.open(usersFileOf(dataDir), (err) => logger.error({ err: String(err) }, 'users file'));
   if (!isLoopback(options.host) && !options.token && !users.required)
     throw new Error(
@@ -137,7 +141,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const ownProvenance = options.provenance === undefined;
   const provenance: ProvenanceStore = options.provenance ?? repository?.provenance ?? new MemoryProvenanceStore();
   const manager = new FlowManager({
-    registry: options.registry ?? createRegistry(),
+    registry: options.registry ?? createRegistry(options.plugins?.processors, options.plugins?.services),
     provenance,
     logger,
     allowedDirs: (options.allowedDirs ?? [dataDir]).map((d) => path.resolve(d)),

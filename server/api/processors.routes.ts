@@ -4,6 +4,7 @@ import { type ProcessorDefinition, type Relationship, relationshipsOf } from '..
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import { checkProcessorConfig } from '../parameters/check-config';
 import { buildParameterScope } from '../parameters/parameter-scope';
+import { type PluginOrigin, pluginOrigin } from '../plugins/plugin-origin';
 import { HttpError } from './http-errors';
 import { jsonBody } from './request';
 import { allow } from './roles';
@@ -20,6 +21,8 @@ export interface ProcessorDescriptor {
   /** True when relationships depend on the config: ask POST /api/processors/:type/relationships. */
   dynamicRelationships: boolean;
   input: ProcessorDefinition['input'];
+  /** Where a plugin processor came from (docs/plugins.md); absent for built-ins. */
+  plugin?: PluginOrigin;
 }
 
 export function describe(def: ProcessorDefinition): ProcessorDescriptor {
@@ -31,6 +34,7 @@ export function describe(def: ProcessorDefinition): ProcessorDescriptor {
     relationships: def.relationships,
     dynamicRelationships: def.dynamicRelationships !== undefined,
     input: def.input,
+    ...(pluginOrigin(def) && { plugin: pluginOrigin(def) }),
   };
 }
 
