@@ -297,7 +297,10 @@ describe('keyboard', () => {
       await byTestId(page, 'connect-picker').waitFor({ state: 'detached' });
 
       await page.keyboard.press('c');
+      // Type once the filter has the focus (the picker mounts and focuses it a frame after the key).
+      await page.locator('#connect-filter:focus').waitFor();
       await page.keyboard.type('log');
+      expect(await page.locator('#connect-filter').inputValue()).toBe('log');
       await byTestId(page, 'connect-target-log').and(page.locator('[aria-selected="true"]')).waitFor();
       await page.keyboard.press('Enter');
       await byTestId(page, 'connect-picker').waitFor({ state: 'detached' });
