@@ -99,3 +99,27 @@ function typesOf(s: Schema): string[] {
   const values = Array.isArray(s.enum) ? s.enum : 'const' in s ? [s.const] : [];
   return values.map((v) => (typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v));
 }
+
+/**
+ * Walks `config` beside the schemas that describe each place of it (up to 64 levels): `visit` sees every value
+ * that some schema describes, with its keys and those schemas, and returns true to stop there (not descend).
+ */
+export function walkWithSchema(
+  schema: unknown,
+  config: unknown,
+  visit: (value: unknown, keys: ConfigKey[], candidates: Schema[]) => boolean | undefined,
+): void {
+  const walk = (value: unknown, keys: ConfigKey[], candidates: Schema[], depth: number) => {
+    if (candidates.length === 0 || depth > 64) return;
+    if (visit(value, keys, candidates)) return;
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value))
+      value.forEach((item, i) => {
+        walk(item, [...keys, i], childSchemas(candidates, i), depth + 1);
+      });
+    else
+      for (const [key, item] of Object.entries(value))
+        walk(item, [...keys, key], childSchemas(candidates, key), depth + 1);
+  };
+  walk(config, [], expand(schema), 0);
+}

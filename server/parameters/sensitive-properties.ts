@@ -7,7 +7,7 @@
  */
 import type { ConfigIssue } from '../engine/contract';
 import { LEGACY_ENV_REFERENCE } from './resolve-references';
-import { type ConfigKey, childSchemas, expand, isSensitive, type Schema } from './schema-at';
+import { isSensitive, type Schema, walkWithSchema } from './schema-at';
 
 const SENSITIVE_REFERENCE = /^#\{[A-Za-z0-9._ -]{1,255}\}$/;
 
@@ -19,28 +19,17 @@ export function isSensitiveReference(value: string): boolean {
 /** An issue for every sensitive property of `config` whose value is not a reference to a secret. */
 export function sensitivePropertyIssues(schema: unknown, config: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const walk = (value: unknown, keys: ConfigKey[], candidates: Schema[], depth: number) => {
-    if (candidates.length === 0 || depth > 64) return;
-    if (typeof value === 'string') {
-      if (isSensitive(candidates) && !isSensitiveReference(value)) {
-        const property = keys.length > 0 ? String(keys.at(-1)) : 'the value';
-        issues.push({
-          path: keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''),
-          message: `${property} must be a reference to a sensitive parameter, e.g. "#{rabbit.password}" (or to an environment variable the processor reads at start, e.g. "\${RABBIT_PASSWORD}", no default); plain text is refused`,
-        });
-      }
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value))
-      value.forEach((item, i) => {
-        walk(item, [...keys, i], childSchemas(candidates, i), depth + 1);
+  walkWithSchema(schema, config, (value, keys, candidates) => {
+    if (typeof value !== 'string') return false;
+    if (isSensitive(candidates) && !isSensitiveReference(value)) {
+      const property = keys.length > 0 ? String(keys.at(-1)) : 'the value';
+      issues.push({
+        path: keys.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''),
+        message: `${property} must be a reference to a sensitive parameter, e.g. "#{rabbit.password}" (or to an environment variable the processor reads at start, e.g. "\${RABBIT_PASSWORD}", no default); plain text is refused`,
       });
-    else
-      for (const [key, item] of Object.entries(value))
-        walk(item, [...keys, key], childSchemas(candidates, key), depth + 1);
-  };
-  walk(config, [], expand(schema), 0);
+    }
+    return true;
+  });
   return issues;
 }
 

@@ -4,7 +4,7 @@
  * `{"service": id}` object. One walk serves the validator (checks and rewrites ids), the engine (which processor
  * needs which service) and the API (who references the service being disabled).
  */
-import { type ConfigKey, childSchemas, expand, type Schema } from '../parameters/schema-at';
+import { type ConfigKey, type Schema, walkWithSchema } from '../parameters/schema-at';
 import { isServiceReference, type ServiceKind, type ServiceReference } from './service-contract';
 
 export interface FoundReference {
@@ -32,21 +32,12 @@ export function hasServiceReference(schema: unknown, depth = 0): boolean {
 export function serviceReferences(schema: unknown, config: unknown): FoundReference[] {
   const found: FoundReference[] = [];
   if (!hasServiceReference(schema)) return found;
-  const walk = (value: unknown, keys: ConfigKey[], candidates: Schema[], depth: number) => {
-    if (candidates.length === 0 || depth > 64 || value === null || typeof value !== 'object') return;
+  walkWithSchema(schema, config, (value, keys, candidates) => {
+    if (value === null || typeof value !== 'object') return true;
     const kind = candidates.map((s) => s['x-service']).find((k): k is string => typeof k === 'string');
-    if (kind !== undefined && isServiceReference(value)) {
-      found.push({ pointer: pointerOf(keys), kind, reference: value });
-      return;
-    }
-    if (Array.isArray(value))
-      value.forEach((item, i) => {
-        walk(item, [...keys, i], childSchemas(candidates, i), depth + 1);
-      });
-    else
-      for (const [key, item] of Object.entries(value))
-        walk(item, [...keys, key], childSchemas(candidates, key), depth + 1);
-  };
-  walk(config, [], expand(schema), 0);
+    if (kind === undefined || !isServiceReference(value)) return false;
+    found.push({ pointer: pointerOf(keys), kind, reference: value });
+    return true;
+  });
   return found;
 }
