@@ -11,6 +11,8 @@
  *   `${ENV}` references), `serviceReference`
  *   (`durationPattern` for a duration kept as text); units: `parseDuration`, `formatSize`, ...
  * - Controller services: `defineService`, `serviceReference`, `isServiceReference`, their types.
+ * - Records (sdk/records.ts): the reader / writer / lookup service contracts, `transferInvalid` for the records a
+ *   reader refused, `recordCountText`.
  * - Failure routing: `failWith(session, ff, 'x.error', err)`, `errorText(err)`.
  * - Bounded evaluation (the helpers the built-ins use): regexes on RE2 (`compileRegex`, `checkRegexes`,
  *   `regexFlagsProperty`), JSONata with time and depth limits (`compileExpression`, `checkExpressions`,
@@ -64,6 +66,23 @@ export { defineService, isServiceReference, serviceReference } from '../server/s
 export { toIssues } from '../server/validation/ajv';
 export { checkListenerHost } from '../server/validation/listener';
 export { failWith } from './failure';
+export {
+  type FieldType,
+  INVALID_RELATIONSHIP,
+  type InvalidRecord,
+  LOOKUP_SERVICE,
+  type LookupService,
+  RECORD_READER,
+  RECORD_WRITER,
+  type RecordObject,
+  type RecordReader,
+  type RecordSchema,
+  type RecordSet,
+  type RecordWriter,
+  rawExcerpt,
+  recordCountText,
+  transferInvalid,
+} from './records';
 export { resolveSetting, secret } from './secret';
 
 /** The SDK's version: a plugin declares the major version it was built for; another major is refused at load. */

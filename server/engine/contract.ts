@@ -51,6 +51,11 @@ export interface ProcessSession {
    * (MergeContent's bins, ControlRate's budget); one that requeues should also `yield()` to avoid spinning.
    */
   requeue(ff: FlowFile): void;
+  /**
+   * Details for the provenance events this session records about `ff` (its CREATE / FORK / JOIN, content or
+   * attribute change, ROUTE) that carry none of their own: what a record processor did ("1,000 records").
+   */
+  describe(ff: FlowFile, details: string): void;
   /** Provenance only this processor can see. */
   reportReceive(ff: FlowFile, transitUri: string, details?: string): void;
   reportSend(ff: FlowFile, transitUri: string, details?: string): void;

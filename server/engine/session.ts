@@ -68,6 +68,8 @@ export class Session implements ProcessSession {
   private readonly tracked = new Map<string, Tracked>();
   private readonly taken = new Map<FlowFileQueue, FlowFile[]>();
   private readonly pending: PendingEvent[] = [];
+  /** Provenance details per FlowFile id (`describe`), for the events that carry none of their own. */
+  private details: Map<string, string> | undefined;
   private readonly forks = new Map<string, string[]>();
   private readonly onCommit: (() => void | Promise<void>)[] = [];
   private readonly onRollback: (() => void | Promise<void>)[] = [];
@@ -215,6 +217,13 @@ export class Session implements ProcessSession {
     this.newState = { ...state };
   }
 
+  describe(ff: FlowFile, details: string): void {
+    this.assertOpen();
+    this.track(ff);
+    this.details ??= new Map();
+    this.details.set(ff.id, details);
+  }
+
   /**
    * Applies the session: every FlowFile must have a fate; the outputs (a relationship with two connections
    * clones), the acknowledged and requeued inputs, the provenance and the new state go to `write` as one
@@ -234,13 +243,20 @@ export class Session implements ProcessSession {
     const provenance = new ProvenanceBatch(time, flowId, processorId, processorType);
     const finalVersion = (id: string): FlowFile => this.tracked.get(id)!.current;
 
+    const described = this.details;
+    const detailsOf = (id: string) => (described?.has(id) ? { details: described.get(id) } : undefined);
     for (const p of this.pending) {
       const ff = this.tracked.get(p.flowFileId)?.current;
       if (!ff) continue;
-      provenance.add(p.type, ff, undefined, p);
+      provenance.add(
+        p.type,
+        ff,
+        undefined,
+        p.details === undefined && described?.has(ff.id) ? { ...p, details: described.get(ff.id) } : p,
+      );
     }
     for (const [parentId, children] of this.forks)
-      provenance.add('FORK', finalVersion(parentId), undefined, { childIds: children });
+      provenance.add('FORK', finalVersion(parentId), undefined, { childIds: children, ...detailsOf(parentId) });
 
     const outputs = new Map<FlowFileQueue, FlowFile[]>();
     let out = 0;
@@ -252,15 +268,15 @@ export class Session implements ProcessSession {
       // A router's ROUTE event carries the attributes after the session, so it stands for their change too.
       const routed = routes && t.fate !== REMOVED;
       if (t.origin !== 'created') {
-        if (t.attributesModified && !routed) provenance.add('ATTRIBUTES_MODIFIED', ff);
-        if (t.contentModified) provenance.add('CONTENT_MODIFIED', ff);
+        if (t.attributesModified && !routed) provenance.add('ATTRIBUTES_MODIFIED', ff, undefined, detailsOf(ff.id));
+        if (t.contentModified) provenance.add('CONTENT_MODIFIED', ff, undefined, detailsOf(ff.id));
       }
       if (t.fate === REMOVED) {
         provenance.add('DROP', ff);
         continue;
       }
       const relationship = t.fate as string;
-      if (routes) provenance.add('ROUTE', ff, relationship);
+      if (routes) provenance.add('ROUTE', ff, relationship, detailsOf(ff.id));
       const queues = wired.get(relationship);
       if (!queues || queues.length === 0) {
         provenance.add('DROP', ff, relationship);
