@@ -295,6 +295,8 @@ describe('keyboard', () => {
       expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('connect-filter');
       await page.keyboard.press('Escape');
       await byTestId(page, 'connect-picker').waitFor({ state: 'detached' });
+      // Escape gives the focus back to the source item.
+      await page.locator('.react-flow__node[data-id="gen"]:focus').waitFor();
 
       await page.keyboard.press('c');
       // Type once the filter has the focus (the picker mounts and focuses it a frame after the key).

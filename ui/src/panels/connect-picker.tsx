@@ -74,10 +74,12 @@ function levelHandles(node: LevelNode): SourceHandle[] {
 
 function closePicker(sourceId: string) {
   useOverlay.getState().close();
-  // Back to the canvas, on the item the connection started from (React Flow makes its nodes focusable).
-  requestAnimationFrame(() =>
-    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(sourceId)}"]`)?.focus(),
-  );
+  // Back to the canvas, on the item the connection started from (React Flow makes its nodes focusable), unless
+  // another overlay (a picker opened again by a quick C) took the focus before this frame.
+  requestAnimationFrame(() => {
+    if (useOverlay.getState().overlay) return;
+    document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(sourceId)}"]`)?.focus();
+  });
 }
 
 export function ConnectPicker() {
