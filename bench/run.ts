@@ -138,3 +138,6 @@ mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-${backends.join('+')}.json`);
 writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, rows, extras, raw }, null, 2)}\n`);
 console.log(`written ${path.relative(root, file)}`);
+
+// The record processors (bench/records.ts, `npm run bench:records`): their own table and results file.
+if (!only) execFileSync(process.execPath, ['--import', 'tsx', 'bench/records.ts'], { cwd: root, stdio: 'inherit' });

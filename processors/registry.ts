@@ -22,22 +22,29 @@ import InvokeHTTP from './invoke-http';
 import ListenHTTP from './listen-http';
 import ListenZeroMQ from './listen-zeromq';
 import LogAttribute from './log-attribute';
+import LookupRecord from './lookup-record';
 import MergeContent from './merge-content';
+import MergeRecord from './merge-record';
+import PartitionRecord from './partition-record';
 import PublishAMQP from './publish-amqp';
 import PublishKafka from './publish-kafka';
 import PublishMQTT from './publish-mqtt';
 import PublishNATS from './publish-nats';
 import PublishZeroMQ from './publish-zeromq';
 import PutFile from './put-file';
+import QueryRecord from './query-record';
 import ReplaceText from './replace-text';
 import RetryFlowFile from './retry-flow-file';
 import RouteOnAttribute from './route-on-attribute';
 import RouteOnContent from './route-on-content';
 import SplitJSON from './split-json';
+import SplitRecord from './split-record';
 import SplitText from './split-text';
 import TransformJSON from './transform-json';
 import UpdateAttribute from './update-attribute';
+import UpdateRecord from './update-record';
 import ValidateJSON from './validate-json';
+import ValidateRecord from './validate-record';
 import WindowAggregate from './window-aggregate';
 
 /** Every built-in processor type, in palette order: sources, transforms, routes, sinks. */
@@ -55,6 +62,13 @@ export const builtinProcessors: ProcessorDefinition[] = [
   SplitJSON,
   MergeContent,
   ConvertRecord,
+  UpdateRecord,
+  ValidateRecord,
+  LookupRecord,
+  SplitRecord,
+  MergeRecord,
+  QueryRecord,
+  PartitionRecord,
   CompressContent,
   HashContent,
   ValidateJSON,

@@ -48,6 +48,28 @@ describe('Session', () => {
     expect(events[0]!.attributes.seen).toBe('yes');
   });
 
+  test('describe: details on the events of a FlowFile, and the children’s on their FORK when the parent has none', async () => {
+    const { input, host, events, commit } = setup({ success: 1 });
+    input.offer([newFlowFile('a'), newFlowFile('b')]);
+    const s = new Session(host);
+    const [a, b] = await s.get(2);
+    for (const [i, region] of ['eu', 'us'].entries()) {
+      const child = s.create({ parents: [a!], content: `part ${i}` });
+      s.describe(child, `${region}: ${i + 1} records`);
+      s.transfer(child, 'success');
+    }
+    s.transfer(a!, 'success');
+    s.describe(b!, '3 records');
+    s.transfer(s.write(b!, 'changed'), 'success');
+    await commit(s);
+    const fork = events.find((e) => e.type === 'FORK')!;
+    expect(fork).toMatchObject({ flowFileId: a!.id, details: 'eu: 1 records; us: 2 records' });
+    expect(events.find((e) => e.type === 'CONTENT_MODIFIED')).toMatchObject({
+      flowFileId: b!.id,
+      details: '3 records',
+    });
+  });
+
   test('a relationship wired to two connections sends a clone to the second, with a CLONE event', async () => {
     const { host, queues, events, commit } = setup({ success: 2 });
     const s = new Session(host);

@@ -20,6 +20,8 @@ export interface JsonSchemaRegistryService {
   get(name: string): ValidateFunction | undefined;
   /** Every schema name, sorted. */
   names(): string[];
+  /** The schema object of that name, as written (record readers take field order and types from it). */
+  schema(name: string): object | undefined;
 }
 
 /** Schema names: what a file name may be too. */
@@ -81,11 +83,16 @@ export default defineService({
   ],
   async enable(config, ctx): Promise<JsonSchemaRegistryService> {
     const compiled = new Map<string, ValidateFunction>();
-    for (const [name, schema] of Object.entries(config.schemas)) compiled.set(name, compileSchema(schema as object));
+    const sources = new Map<string, object>();
+    for (const [name, schema] of Object.entries(config.schemas)) {
+      compiled.set(name, compileSchema(schema as object));
+      sources.set(name, schema as object);
+    }
     if (config.directory)
       for (const [name, schema] of await schemaFiles(config.directory, ctx.allowedDirs)) {
         if (compiled.has(name))
           throw new Error(`schema "${name}" is defined inline and as ${name}.json in ${config.directory}; keep one`);
+        sources.set(name, schema);
         try {
           compiled.set(name, compileSchema(schema));
         } catch (err) {
@@ -94,6 +101,6 @@ export default defineService({
       }
     const names = [...compiled.keys()].sort();
     ctx.logger.info({ service: ctx.serviceId, schemas: names.length }, 'JSON schemas compiled');
-    return { get: (name) => compiled.get(name), names: () => names };
+    return { get: (name) => compiled.get(name), names: () => names, schema: (name) => sources.get(name) };
   },
 });
