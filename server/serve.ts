@@ -160,7 +160,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     lock?.release();
   };
   try {
-    await manager.load(options.examplesDir ?? EXAMPLES_DIR);
+    await manager.load(options.examplesDir ?? EXAMPLES_DIR, { start: false });
   } catch (err) {
     await manager.close();
     await releaseStorage();
@@ -199,6 +199,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await releaseStorage();
     throw err;
   }
+  // The port is open: the flows that were running start now (one that calls the server itself finds it).
+  await manager.startLoaded();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;

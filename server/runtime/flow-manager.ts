@@ -1,12 +1,15 @@
 import { type Flow, flowSchema, idPattern, type ResolvedFlow } from '../../flows/flow-schema';
 import type { ProcessorLogger, ProcessorStateValues } from '../engine/contract';
+import type { DebugLog } from '../engine/debug-log';
 import { FlowEngine, type QueueFactory } from '../engine/flow-engine';
 import type { FlowFile } from '../engine/flowfile';
+import type { InjectInput } from '../engine/inject';
 import type { ProcessorRegistry } from '../engine/processor-registry';
 import type { ProvenanceEvent, ProvenanceStore } from '../engine/provenance';
 import type { QueuedFlowFile } from '../engine/queue';
 import type { CommitWriter } from '../engine/session-commit';
 import type { FlowStatus } from '../engine/status';
+import type { TapRegistry } from '../engine/tap';
 import { checkProcessorConfig } from '../parameters/check-config';
 import { buildParameterScope, type ParameterScope } from '../parameters/parameter-scope';
 import { maskSensitive, withStoredSecrets } from '../parameters/sensitive-values';
@@ -122,7 +125,12 @@ export class FlowManager {
   }
 
   /** Loads the store (seeding it with the example flows the first time) and starts the flows that were running. */
-  async load(examplesDir?: string | false): Promise<void> {
+  /**
+   * Reads the stored flows (seeding the examples into a fresh store) and, unless `start` is false, starts the
+   * ones that were running. A server passes false and calls `startLoaded()` once it listens: a flow that calls
+   * the server itself (ListenHTTP, the orders example) must not start before the port is open.
+   */
+  async load(examplesDir?: string | false, options: { start?: boolean } = {}): Promise<void> {
     const store = this.options.store;
     if (!store) throw new Error('FlowManager.load needs a store');
     const contents = await store.open();
@@ -142,6 +150,11 @@ export class FlowManager {
       }
     }
     await this.persistState();
+    if (options.start !== false) await this.startLoaded();
+  }
+
+  /** Starts the loaded flows that were running (see `load`). */
+  async startLoaded(): Promise<void> {
     for (const entry of this.entries.values()) {
       if (entry.wantRunning && entry.engine) await this.startEngine(entry);
       else if (entry.wantRunning)
@@ -609,6 +622,30 @@ export class FlowManager {
     const dropped = await this.connectionOf(id, connectionId).emptyQueue(connectionId);
     this.emit(id, 'queue-emptied');
     return dropped;
+  }
+
+  /** The taps of a flow's connections (live watch; engine/tap.ts); 404 when the flow has no such connection. */
+  taps(id: string, connectionId?: string): TapRegistry {
+    const entry = this.entry(id);
+    const engine = connectionId === undefined ? (entry.engine ?? entry.parked) : this.connectionOf(id, connectionId);
+    if (!engine) throw new ConflictError(`flow "${id}" is invalid`, entry.issues);
+    engine.taps.expire();
+    return engine.taps;
+  }
+
+  /** What the flow's processors handed to `ctx.debug` (the debug panel); 409 when the flow never ran valid. */
+  debugLog(id: string): DebugLog {
+    const entry = this.entry(id);
+    const engine = entry.engine ?? entry.parked;
+    if (!engine) throw new ConflictError(`flow "${id}" is invalid`, entry.issues);
+    return engine.debugLog;
+  }
+
+  /** One FlowFile a person puts into a connection (FlowEngine.inject); the flow need not run. */
+  async inject(id: string, connectionId: string, input: InjectInput): Promise<FlowFile> {
+    const ff = await this.connectionOf(id, connectionId).inject(connectionId, input);
+    this.emit(id, 'updated');
+    return ff;
   }
 
   /**
