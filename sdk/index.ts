@@ -39,6 +39,7 @@ export { duration, jsonataExpression, regex, size } from '../server/engine/confi
 export type {
   ConfigIssue,
   ConfigOf,
+  DebugInput,
   HttpHandler,
   HttpMount,
   ProcessorCategory,

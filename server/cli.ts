@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRegistry } from '../processors/registry';
 import { parseAllowedHosts } from './api/origin';
+import { addTestCommand } from './cli/test-command';
 import { addClusterOptions, addWorkerCommand, type ClusterCliOptions } from './cluster/cluster-command';
 import { FlowEngine } from './engine/flow-engine';
 import { parseDuration, parseSize } from './engine/units';
@@ -21,6 +22,7 @@ import { openRepository } from './storage/durable/open-repository';
 import type { SyncPolicy } from './storage/durable/sync-policy';
 import { addUsersCommand } from './users-command';
 import { formatIssue } from './validation/ajv';
+import { addVersionCommands } from './versions/version-commands';
 
 interface ValidateCliOptions {
   allowDir?: string[];
@@ -332,6 +334,8 @@ serveCommand.action(
 addWorkerCommand(program);
 addUsersCommand(program);
 addPluginCommands(program);
+addVersionCommands(program);
+addTestCommand(program);
 
 /** `--parameters FILE` (repeatable): parameter name → value, applied to every context (see docs/parameters.md). */
 function parametersOption(): Option {

@@ -14,18 +14,19 @@ import type { QueueFactory } from './engine/flow-engine';
 import type { ProcessorRegistry } from './engine/processor-registry';
 import type { ProvenanceStore } from './engine/provenance';
 import type { CommitWriter } from './engine/session-commit';
+import { exampleTestsSeeder } from './flow-tests/stored-tests';
 import { createLogger } from './logger';
 import { undeclaredParameters } from './parameters/parameters-file';
 import { type PluginLoad, reportPlugins } from './plugins/load-plugins';
 import { FlowManager, type FlowManagerOptions } from './runtime/flow-manager';
-import { EncryptingFlowStore } from './secrets/encrypting-flow-store';
 import { type OpenedKey, openSecretsKey } from './secrets/secret-box';
 import { DataDirLock } from './storage/durable/data-dir-lock';
 import type { FlowFileRepository } from './storage/durable/flowfile-repository';
 import { openRepository } from './storage/durable/open-repository';
 import type { SyncPolicy } from './storage/durable/sync-policy';
-import { type FlowPersistence, FlowStore } from './storage/flow-store';
+import type { FlowPersistence } from './storage/flow-store';
 import { MemoryProvenanceStore } from './storage/memory-provenance-store';
+import { versionedFileStore } from './versions/versioned-file-store';
 
 export interface ServeOptions {
   port: number;
@@ -123,6 +124,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw err;
   }
   if (secretsKey?.created) logger.info({ file: secretsKey.file }, 'created the secrets key file (mode 0600)');
+  // Flow files, sensitive values encrypted, each save a version in <data>/versions (not with a store given).
+  const versioned = options.store ? undefined : versionedFileStore(dataDir, secretsKey!.box, logger);
   const durable = !options.queueFactory && options.queues !== 'memory';
   let repository: FlowFileRepository | undefined;
   try {
@@ -149,7 +152,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     commitWriter: options.commitWriter ?? repository?.commitWriter,
     processorState: repository && ((flowId, processorId) => repository.processorState(flowId, processorId)),
     contentOf: repository && ((claim) => repository.content.read(claim)),
-    store: options.store ?? new EncryptingFlowStore(new FlowStore(dataDir), secretsKey!.box, logger),
+    store: options.store ?? versioned!.store,
     runFlows: options.runFlows,
     statusSource: options.statusSource,
     authenticated: Boolean(options.token) || users.required,
@@ -159,8 +162,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await repository?.close();
     lock?.release();
   };
+  const seedExampleTests = exampleTestsSeeder(
+    dataDir,
+    options.store ? false : (options.examplesDir ?? EXAMPLES_DIR),
+    (message) => logger.warn({}, message),
+  );
   try {
     await manager.load(options.examplesDir ?? EXAMPLES_DIR, { start: false });
+    await seedExampleTests(manager.ids());
   } catch (err) {
     await manager.close();
     await releaseStorage();
@@ -188,6 +197,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     statusIntervalMs: options.statusIntervalMs,
     heartbeatMs: options.heartbeatMs,
     apiRoutes: options.apiRoutes,
+    flowTestsDir: path.join(dataDir, 'flows'),
+    versions: versioned?.history,
     allowedHosts: [options.host, ...(options.allowedHosts ?? [])],
   });
 

@@ -27,12 +27,16 @@ export default defineProcessor({
     },
   },
   relationships: [{ name: 'success', description: 'Every FlowFile after it was logged.' }],
-  async onTrigger(session, { config, logger }) {
+  // Each line also goes to the flow's debug panel (ctx.debug); logLevel none logs nothing there either.
+  async onTrigger(session, { config, logger, debug }) {
     for (const ff of await session.get(config.batchSize)) {
       if (config.logLevel !== 'none') {
         const line: Record<string, unknown> = { flowFileId: ff.id, size: ff.size, attributes: ff.attributes };
-        if (config.logPayload) line.content = ff.content.subarray(0, config.maxPayloadBytes).toString('utf8');
-        logger[config.logLevel](line, `${config.prefix}FlowFile ${ff.id}`);
+        const content = config.logPayload ? ff.content.subarray(0, config.maxPayloadBytes).toString('utf8') : undefined;
+        if (content !== undefined) line.content = content;
+        const message = `${config.prefix}FlowFile ${ff.id}`;
+        logger[config.logLevel](line, message);
+        debug({ message, flowFileId: ff.id, attributes: ff.attributes, ...(content !== undefined && { content }) });
       }
       session.transfer(ff, 'success');
     }

@@ -28,6 +28,16 @@ describe('LogAttribute', () => {
     run.enqueue('x');
     await run.trigger();
     expect(run.logs).toHaveLength(0);
+    expect(run.debugs).toHaveLength(0);
     expect(run.transferred('success')).toHaveLength(1);
+  });
+
+  test("each line also goes to the flow's debug panel (ctx.debug), with attributes and the logged content", async () => {
+    const run = processorRunner(LogAttribute, { logPayload: true, maxPayloadBytes: 3, prefix: 'p: ' });
+    const ff = run.enqueue('hello', { k: 'v' });
+    await run.trigger();
+    expect(run.debugs).toHaveLength(1);
+    expect(run.debugs[0]).toMatchObject({ message: `p: FlowFile ${ff.id}`, flowFileId: ff.id, content: 'hel' });
+    expect(run.debugs[0]!.attributes?.k).toBe('v');
   });
 });

@@ -4,8 +4,11 @@ import type { ProcessorLogger } from '../engine/contract';
 import type { ProvenanceStore } from '../engine/provenance';
 import type { FlowManager } from '../runtime/flow-manager';
 import { redactedAnswers } from '../secrets/redact-responses';
+import type { FlowHistory } from '../versions/flow-history';
+import { saveContextFromRequest } from '../versions/save-context';
 import { type AuditLog, auditRoutes } from './audit';
 import { authenticate, requireCredentials } from './auth';
+import { flowTestRoutes } from './flow-tests.routes';
 import { flowRoutes } from './flows.routes';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { listenRoutes } from './listen.routes';
@@ -23,8 +26,11 @@ import { sessionRoutes } from './session.routes';
 import { LoginLimiter, type LoginLimits, SessionStore } from './sessions';
 import { statusRoutes } from './status.routes';
 import { DEFAULT_HEARTBEAT_MS, StatusStream } from './status-stream';
+import { tapRoutes } from './tap.routes';
+import { testSnapshotRoutes } from './test-snapshot.routes';
 import { uiRoutes } from './ui-static';
 import type { UserStore } from './users';
+import { versionRoutes } from './versions.routes';
 
 export interface AppOptions {
   manager: FlowManager;
@@ -50,11 +56,15 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** More routes under /api, mounted after the built-in ones (cluster mode: /api/workers). */
   apiRoutes?: Router[];
+  /** Where flows' test files are kept (`<data>/flows`); without it, no /api/flows/:id/tests routes. */
+  flowTestsDir?: string;
   /**
    * Host names the server answers besides IP literals and localhost (`--allowed-hosts`): `name`, `.domain`
    * (and its subdomains) or `*`. Any other Host header gets 403 (DNS rebinding).
    */
   allowedHosts?: readonly string[];
+  /** The versions of the flows (`<data>/versions`); without it, no /api/flows/:id/versions routes. */
+  versions?: FlowHistory;
   /** Most concurrent /api/events clients (default 100); beyond it 503. */
   maxEventClients?: number;
   /** Bytes an /api/events client may have waiting unsent before it is dropped (default 1 MiB). */
@@ -100,6 +110,8 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
     express.json({ limit: options.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }),
   );
   api.use(rejectDeepBodies());
+  // A save records its version with the caller as author and `?message=` as message.
+  api.use(saveContextFromRequest());
   api.use(
     processorRoutes(
       manager.options.registry,
@@ -108,13 +120,17 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
     ),
   );
   api.use(flowRoutes(manager, options.maxBodyBytes));
+  if (options.versions) api.use(versionRoutes(manager, options.versions));
   api.use(serviceRoutes(manager));
   api.use(statusRoutes(manager));
   api.use(operationsRoutes(manager));
   api.use(queueRoutes(manager, options.contentCap ?? DEFAULT_CONTENT_CAP));
   api.use(quarantineRoutes(manager));
+  api.use(tapRoutes(manager));
   api.use(provenanceRoutes(options.provenance, options.manager));
   if (audit) api.use(auditRoutes(audit));
+  if (options.flowTestsDir) api.use(flowTestRoutes(manager, options.flowTestsDir));
+  if (options.flowTestsDir) api.use(testSnapshotRoutes(manager));
   for (const routes of options.apiRoutes ?? []) api.use(routes);
   api.use(notFoundHandler);
   app.use('/api', api);

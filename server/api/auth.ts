@@ -60,7 +60,7 @@ export function authenticate(options: AuthOptions): RequestHandler {
       .get('authorization')
       ?.match(/^Bearer\s+(.+)$/i)?.[1]
       ?.trim();
-    // EventSource cannot set headers: the event stream takes a token in the query (a cookie needs no help).
+    // EventSource cannot set headers: the event streams take a token in the query (a cookie needs no help).
     if (given === undefined && isEventStream(req) && typeof req.query.token === 'string') given = req.query.token;
     if (given !== undefined) {
       const principal = byToken(given);
@@ -76,7 +76,8 @@ export function authenticate(options: AuthOptions): RequestHandler {
 }
 
 function isEventStream(req: Request): boolean {
-  return req.method === 'GET' && req.originalUrl.split('?')[0] === '/api/events';
+  const path = req.originalUrl.split('?')[0]!;
+  return req.method === 'GET' && (path === '/api/events' || /^\/api\/flows\/[^/]+\/taps\/stream$/.test(path));
 }
 
 /**

@@ -120,6 +120,20 @@ export interface SetupContext {
    * port); throws when another running processor holds that path. Call it in setup, `unmount()` in teardown.
    */
   mountHttp(handler: HttpHandler): HttpMount;
+  /**
+   * A line for the flow's debug panel (its bounded debug log, shown live on the canvas), besides what the
+   * processor logs: what a person watching the flow wants to see (LogAttribute's lines). Cheap; keep it small.
+   */
+  debug(entry: DebugInput): void;
+}
+
+/** What a processor hands to `ctx.debug`: a message, optionally about one FlowFile. */
+export interface DebugInput {
+  message: string;
+  flowFileId?: string;
+  attributes?: Readonly<Attributes>;
+  /** Content as text (the processor truncates it; the log cuts at 4 KiB). */
+  content?: string;
 }
 
 export interface TriggerContext<C, S> extends SetupContext {

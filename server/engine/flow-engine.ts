@@ -5,15 +5,18 @@ import { MemoryProvenanceStore } from '../storage/memory-provenance-store';
 import { MemoryQueue } from '../storage/memory-queue';
 import { quarantineSpec, RunningConnection } from './backpressure';
 import type { ProcessorLogger, ProcessorStateValues } from './contract';
+import { DebugLog } from './debug-log';
 import { diffFlows, type FlowDiff, restartedBy } from './flow-diff';
 import { type FlowFile, restoredFlowFile } from './flowfile';
+import { type InjectInput, injected } from './inject';
 import type { ProcessorRegistry } from './processor-registry';
 import { type NewProvenanceEvent, NO_IDS, type ProvenanceEvent, type ProvenanceStore } from './provenance';
 import { QUARANTINE_ATTRIBUTES } from './quarantine';
 import type { FlowFileQueue, Prioritizer, QueuedFlowFile } from './queue';
 import { type Bulletin, type ProcessorHost, RunningProcessor } from './running-processor';
-import { applyCommitWith, type CommitWriter } from './session-commit';
+import { applyCommitWith, type CommitWriter, type SessionCommit } from './session-commit';
 import { type BackendStatus, type FlowStatus, flowStatus } from './status';
+import { TapRegistry } from './tap';
 
 export type QueueFactory = (flowId: string, connection: ResolvedFlow['connections'][number]) => FlowFileQueue;
 
@@ -67,6 +70,10 @@ export class FlowEngine {
   /** The flow's controller services: enabled before the processors start, disabled after they stopped. */
   readonly services: EngineServices;
   readonly provenance: ProvenanceStore;
+  /** Watched connections (live tap); empty unless someone watches. */
+  readonly taps = new TapRegistry();
+  /** What the processors handed to `ctx.debug` (the debug panel). */
+  readonly debugLog = new DebugLog();
   private ticker: NodeJS.Timeout | undefined;
   private running = false;
   private readonly host: ProcessorHost;
@@ -102,6 +109,7 @@ export class FlowEngine {
       commit: async (c) => {
         await commit(c);
         if (c.state) this.committedState.set(c.processorId, c.state);
+        if (this.taps.active) this.tapOutputs(c);
       },
       initialState: (processorId) => this.committedState.get(processorId) ?? options.processorState?.(processorId),
       record: (events) => this.provenance.append(events),
@@ -113,6 +121,7 @@ export class FlowEngine {
       },
       posted: (processor, bulletin) => options.onBulletin?.(flow.id, processor, bulletin),
       services: this.services.lookup,
+      debug: (processor, entry) => this.debugLog.post(processor, entry),
     };
     const all = [...this.connections.values()];
     for (const p of flow.processors) this.processors.set(p.id, this.newProcessor(p, all, this.host));
@@ -311,6 +320,7 @@ export class FlowEngine {
     for (const p of built.processors) this.processors.set(p.id, p);
     for (const id of [...diff.processors.removed, ...built.retyped]) this.committedState.delete(id);
     this.definition = next;
+    if (this.taps.active) this.taps.retain(new Set(this.connections.keys()));
     for (const [to, ffs] of moved) if (ffs.length > 0) await to.queue.offer(ffs);
     for (const c of built.fresh) this.listen(c);
     await Promise.all(built.closed.map((q) => q.close().catch(() => {})));
@@ -423,6 +433,7 @@ export class FlowEngine {
 
   /** Expiration sweep and per-second rates. */
   tick(now = Date.now()): void {
+    if (this.taps.active) this.taps.expire(now);
     for (const c of this.connections.values()) {
       if (c.expirationMs <= 0) continue;
       const expired = c.queue.expire(c.expirationMs, now);
@@ -536,6 +547,25 @@ export class FlowEngine {
     ]);
     this.processors.get(target.spec.target)?.signal.notify();
     return { flowFileId: id, connectionId: target.id };
+  }
+
+  /** What a committed session put into watched connections, for their taps. */
+  private tapOutputs(c: SessionCommit): void {
+    for (const [queue, ffs] of c.outputs) this.taps.capture(queue.connectionId, ffs, c.time);
+  }
+
+  /**
+   * Puts one FlowFile a person made into a connection's queue (the inject button), with a RECEIVE event from
+   * `sluice://user/<name>`; allowed when the queue is full, and when the flow is stopped (it waits there).
+   */
+  async inject(connectionId: string, input: InjectInput): Promise<FlowFile> {
+    const c = this.connection(connectionId);
+    const { flowFile, event } = injected(this.definition.id, c.id, input);
+    await c.queue.offer([flowFile]);
+    await this.provenance.append([event]);
+    if (this.taps.active) this.taps.capture(c.id, [flowFile], event.time);
+    this.processors.get(c.spec.target)?.signal.notify();
+    return flowFile;
   }
 
   /** What waits in a connection's quarantine. */

@@ -6,6 +6,7 @@ import { getOrInsert } from '../util/maps';
 import type { RunningConnection } from './backpressure';
 import { parsedConfig } from './config-formats';
 import type {
+  DebugInput,
   ProcessorDefinition,
   ProcessorLogger,
   ProcessorStateValues,
@@ -59,6 +60,8 @@ export interface ProcessorHost {
   posted?(processor: ResolvedProcessor, bulletin: Bulletin): void;
   /** The flow's enabled controller services (SetupContext.services). */
   services: ServiceLookup;
+  /** A processor's `ctx.debug` line, for the flow's debug log. */
+  debug?(processor: ResolvedProcessor, entry: DebugInput): void;
 }
 
 /** One processor of a running flow: its config, its connections, its tasks and its counters. */
@@ -183,6 +186,7 @@ export class RunningProcessor {
         this.mounts.push(mount);
         return mount;
       },
+      debug: (entry) => this.host.debug?.(this.spec, entry),
     };
   }
 

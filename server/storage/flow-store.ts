@@ -108,7 +108,8 @@ export class FlowStore implements FlowPersistence {
         await unlink(file).catch(() => {});
         continue;
       }
-      if (!name.endsWith('.json')) continue;
+      // `<id>.test.json`: the flow's tests (server/flow-tests/stored-tests.ts), not a flow.
+      if (!name.endsWith('.json') || name.endsWith('.test.json')) continue;
       try {
         flows.push({ id: name.slice(0, -'.json'.length), json: JSON.parse(await readFile(file, 'utf8')) });
       } catch (err) {

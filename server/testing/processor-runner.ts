@@ -3,7 +3,13 @@
  * to each relationship and the provenance written. The harness processor tests use.
  */
 import { parsedConfig } from '../engine/config-formats';
-import type { ProcessorDefinition, ProcessorLogger, ProcessorStateValues, TriggerContext } from '../engine/contract';
+import type {
+  DebugInput,
+  ProcessorDefinition,
+  ProcessorLogger,
+  ProcessorStateValues,
+  TriggerContext,
+} from '../engine/contract';
 import { relationshipsOf } from '../engine/contract';
 import { type Attributes, type FlowFile, newFlowFile } from '../engine/flowfile';
 import { ProcessorRegistry } from '../engine/processor-registry';
@@ -25,6 +31,8 @@ export class ProcessorRunner<C = any, S = any> {
   readonly outputs = new Map<string, MemoryQueue>();
   readonly events: NewProvenanceEvent[] = [];
   readonly logs: LogLine[] = [];
+  /** What the processor handed to `ctx.debug` (the flow's debug panel), in order. */
+  readonly debugs: DebugInput[] = [];
   readonly config: C;
   readonly relationships: string[];
   private state: S | undefined;
@@ -84,6 +92,9 @@ export class ProcessorRunner<C = any, S = any> {
         const mount = mountHttpListener(this.options.processorId ?? 'under-test', handler);
         this.mounts.push(mount);
         return mount;
+      },
+      debug: (entry: DebugInput) => {
+        this.debugs.push(entry);
       },
     };
   }

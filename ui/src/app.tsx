@@ -19,8 +19,11 @@ import { Palette } from './panels/palette';
 import { SearchDialog } from './panels/search-dialog';
 import { ShortcutHelp } from './panels/shortcut-help';
 import { SidePanel } from './panels/side-panel';
+import { DebugSidebar } from './panels/tap-panel';
+import { TestsPanel } from './panels/tests-panel';
 import { TopBar } from './panels/top-bar';
 import { useSearchShortcut } from './panels/use-search-shortcut';
+import { VersionsPanel } from './panels/versions-panel';
 import { startRouteSync } from './route-sync';
 import { useRoute } from './routing';
 import { useStore } from './store';
@@ -38,6 +41,9 @@ export function App() {
           <Palette />
           <main className="canvas-slot">
             <FlowCanvas />
+            {hasFlow && <DebugSidebar />}
+            {hasFlow && <VersionsPanel />}
+            {hasFlow && <TestsPanel />}
           </main>
           <Drawer />
           {hasFlow && <SidePanel />}

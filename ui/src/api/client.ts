@@ -3,13 +3,19 @@
  * login session needs nothing: the browser sends its HttpOnly cookie), turns error answers ({error, details})
  * into ApiError and tells the app when the server asks for credentials.
  */
+import type { SnapshotAnswer, SnapshotRequest } from '../../../server/flow-tests/snapshot';
+import type { DebugEntry, InjectRequest, InjectResult, TapSnapshot } from './tap-types';
 import type {
   BulletinLevel,
   BulletinsAnswer,
   ContentSide,
   Flow,
   FlowStatus,
+  FlowStructuralDiff,
   FlowSummary,
+  FlowTestFile,
+  FlowTestRunAnswer,
+  FlowVersion,
   Lineage,
   LoginOptions,
   Me,
@@ -154,6 +160,13 @@ export const api = {
   /** As saved; a stored flow that no longer validates comes back as found. */
   saveFlow: (flow: Flow) => json<Flow>('PUT', `/flows/${enc(flow.id)}`, flow),
   deleteFlow: (id: string) => json<void>('DELETE', `/flows/${enc(id)}`),
+  /** The versions of a flow (each save), newest first. */
+  flowVersions: (id: string, limit = 50) => json<FlowVersion[]>('GET', `/flows/${enc(id)}/versions?limit=${limit}`),
+  /** The structural diff from a version to another one or to the current flow. */
+  flowDiff: (id: string, from: string, to = 'current') =>
+    json<FlowStructuralDiff>('GET', `/flows/${enc(id)}/diff${queryOf({ from, to })}`),
+  /** Saves that version's content as the flow (a new version); answers as a save does. */
+  revertFlow: (id: string, version: string) => json<Flow>('POST', `/flows/${enc(id)}/versions/${enc(version)}/revert`),
   validateFlow: (flow: unknown) => json<{ valid: boolean; issues: ValidationIssue[] }>('POST', '/flows/validate', flow),
   importFlow: (flow: unknown, replace = false) =>
     json<Flow>('POST', `/flows/import${replace ? '?replace=true' : ''}`, flow),
@@ -206,6 +219,28 @@ export const api = {
     json<{ requeued: number }>('POST', `/flows/${enc(id)}/connections/${enc(cid)}/quarantine/requeue`),
   dropQuarantine: (id: string, cid: string) =>
     json<{ dropped: number }>('DELETE', `/flows/${enc(id)}/connections/${enc(cid)}/quarantine`),
+
+  /** Live tap (debug sidebar): start watching a connection; the ring with full content (for pinning); stop. */
+  watchConnection: (id: string, cid: string) =>
+    json<TapSnapshot>('POST', `/flows/${enc(id)}/connections/${enc(cid)}/tap`),
+  tapRing: (id: string, cid: string) => json<TapSnapshot>('GET', `/flows/${enc(id)}/connections/${enc(cid)}/tap`),
+  unwatchConnection: (id: string, cid: string) =>
+    json<{ stopped: boolean }>('DELETE', `/flows/${enc(id)}/connections/${enc(cid)}/tap`),
+  /** One FlowFile put into a connection by hand (RECEIVE from sluice://user/<name>). */
+  inject: (id: string, cid: string, body: InjectRequest) =>
+    json<InjectResult>('POST', `/flows/${enc(id)}/connections/${enc(cid)}/inject`, body),
+  debugLog: (id: string, processorId?: string) =>
+    json<{ entries: DebugEntry[] }>('GET', `/flows/${enc(id)}/debug${queryOf({ processorId })}`),
+  clearDebugLog: (id: string) => json<unknown>('DELETE', `/flows/${enc(id)}/debug`),
+
+  /** The flow's test file; ApiError 404 when it has none. */
+  flowTests: (id: string) => json<FlowTestFile>('GET', `/flows/${enc(id)}/tests`),
+  saveFlowTests: (id: string, tests: FlowTestFile) => json<FlowTestFile>('PUT', `/flows/${enc(id)}/tests`, tests),
+  /** Runs every case against the flow as saved now: pass/fail per case, expected vs actual. */
+  runFlowTests: (id: string) => json<FlowTestRunAnswer>('POST', `/flows/${enc(id)}/tests/run`),
+  /** What the connection's destination sends for these FlowFiles, per relationship (to pin them as a test). */
+  testSnapshot: (id: string, body: SnapshotRequest) =>
+    json<SnapshotAnswer>('POST', `/flows/${enc(id)}/tests/snapshot`, body),
 
   provenance(query: ProvenanceQuery) {
     const params = new URLSearchParams();
@@ -284,6 +319,13 @@ async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Ar
 }
 
 /** The server's live status stream; EventSource cannot send headers, so the token rides in the query. */
+/** The debug sidebar's stream of a flow, watching `connections` while it is open. */
+export function tapStreamUrl(flowId: string, connections: readonly string[]): string {
+  const token = getToken();
+  const query = queryOf({ connections: connections.join(','), token });
+  return `/api/flows/${enc(flowId)}/taps/stream${query}`;
+}
+
 export function eventStreamUrl(): string {
   const token = getToken();
   return token ? `/api/events?token=${enc(token)}` : '/api/events';

@@ -14,12 +14,25 @@ export type { Lineage, ProvenanceEvent, ProvenanceEventType } from '../../../ser
 export type { QueuedFlowFile } from '../../../server/engine/queue';
 export type { Bulletin, ProcessorState } from '../../../server/engine/running-processor';
 export type { ConnectionStatus, ProcessorStatus } from '../../../server/engine/status';
+export type {
+  ExpectationFailure,
+  FlowTestCaseResult,
+  FlowTestFileResult,
+  FlowTestRunAnswer,
+} from '../../../server/flow-tests/report';
+export type { FlowTestFile } from '../../../server/flow-tests/test-schema';
 export type { BulletinLevel } from '../../../server/runtime/bulletin-board';
 export type { ComponentLocation } from '../../../server/runtime/flow-components';
 export type { FlowChange, FlowState, FlowSummary } from '../../../server/runtime/flow-manager';
 export type { SearchHit, SearchKind, SearchResult } from '../../../server/runtime/flow-search';
 export type { ConnectionRow, OperationsSummary, ProcessorRow } from '../../../server/runtime/operations-summary';
 export type { ValidationIssue } from '../../../server/validation/ajv';
+export type {
+  ComponentChange,
+  FlowStructuralDiff,
+  FlowVersion,
+  PropertyChange,
+} from '../../../server/versions/version-types';
 
 /** `GET /api/flows/:id/status` and the event stream: the engine's status plus the flow's state and validity. */
 export type FlowStatus = FlowStatusView;

@@ -22,6 +22,7 @@ import { Breadcrumbs } from './breadcrumbs';
 import { CanvasBackground, CanvasMinimap } from './canvas-chrome';
 import { levelViewport, minimapCoversLevel, useCanvasNodes } from './canvas-nodes';
 import { useZoomVariable, VIRTUALIZE_ABOVE } from './detail-level';
+import { DiffOverlay } from './diff-overlay';
 import { FunnelNode, GroupNode, InputPortNode, LabelNode, OutputPortNode } from './group-node';
 import { ProcessorNode } from './processor-node';
 import { QueueEdge } from './queue-edge';
@@ -227,6 +228,7 @@ function CanvasView() {
           proOptions={{ hideAttribution: true }}
         >
           <CanvasBackground />
+          <DiffOverlay />
           <Controls showInteractive={false} />
           {!drawerOpen && <CanvasMinimap open={mapOpen} onToggle={() => setMapOpen(!mapOpen)} />}
           <Panel position="top-left" className="canvas-toolbar">

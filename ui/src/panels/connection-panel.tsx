@@ -12,6 +12,7 @@ import { formatAge, formatBytes } from '../lib/format';
 import { formatIssue, issuesUnder } from '../lib/issues';
 import { useStore } from '../store';
 import { useCan } from '../store/use-can';
+import { useTapStore } from '../tap-store';
 import { DraftScope } from './form/draft-scope';
 import { SchemaForm } from './form/schema-form';
 
@@ -40,6 +41,7 @@ function ConnectionPanelBody({ edge }: { edge: QueueEdge }) {
   const relationships = useRelationships(source?.data.spec ?? { id: edge.source, type: '' });
   const update = (fn: (c: ConnectionSpec) => ConnectionSpec) => useStore.getState().updateConnection(id, fn);
   const canEdit = useCan('admin');
+  const canInject = useCan('operator');
   const readOnly = ends.includes('running') || !canEdit;
   const carried = new Set(spec.relationships);
   const fill = queue ? fillLevel(queue) : null;
@@ -67,6 +69,26 @@ function ConnectionPanelBody({ edge }: { edge: QueueEdge }) {
           >
             List queue ({queue?.count ?? 0})
           </button>
+          <button
+            type="button"
+            className="btn"
+            data-testid="tap-watch"
+            title="Show the FlowFiles passing through this connection, live"
+            onClick={() => useTapStore.getState().watch(id)}
+          >
+            Watch
+          </button>
+          {canInject && (
+            <button
+              type="button"
+              className="btn"
+              data-testid="inject-open"
+              title="Put one FlowFile into this connection's queue"
+              onClick={() => useTapStore.getState().openInject(id)}
+            >
+              Inject…
+            </button>
+          )}
           <span className="spacer" />
           <button
             type="button"

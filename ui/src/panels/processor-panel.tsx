@@ -14,6 +14,7 @@ import { useCan } from '../store/use-can';
 import { DraftScope } from './form/draft-scope';
 import { TextControl } from './form/scalar-fields';
 import { SchemaForm } from './form/schema-form';
+import { InjectInputButton } from './inject-form';
 import { FieldScopeProvider } from './parameters/field-scope';
 
 const scheduleSchema = processorSchema.properties.schedule as unknown as JsonSchema;
@@ -98,6 +99,7 @@ function ProcessorPanelBody({ node }: { node: ProcessorNode }) {
               )}
             </>
           )}
+          {canRun && descriptor?.input !== 'forbidden' && <InjectInputButton processorId={id} />}
           <span className="spacer" />
           <button
             type="button"

@@ -9,12 +9,14 @@ import { flushSave } from '../store/autosave';
 import { importFileIntoLevel } from '../store/group-actions';
 import { createFlow, exportFlow, importFlowFile, openFlow, startFlow, stopFlow } from '../store/session';
 import { useCan } from '../store/use-can';
+import { useTests } from '../tests-store';
 import { NewFlowDialog } from './dialogs';
 import { useDraft } from './form/use-draft';
 import { LiveIndicator } from './live-indicator';
 import { ThemeToggle } from './theme-toggle';
 import { TopNav } from './top-nav';
 import { UserBadge } from './user-badge';
+import { useVersions } from './versions-state';
 
 export function TopBar() {
   const flows = useStore((s) => s.flows);
@@ -129,6 +131,26 @@ export function TopBar() {
         onClick={() => useStore.getState().openDrawer({ kind: 'provenance' })}
       >
         ⌕ <span className="btn-label">Provenance</span>
+      </button>
+      <button
+        type="button"
+        className="btn"
+        data-testid="open-versions"
+        disabled={!meta}
+        title="Versions: every save of this flow, compare and revert"
+        onClick={() => meta && useVersions.getState().openPanel(meta.id)}
+      >
+        ⟲ <span className="btn-label">Versions</span>
+      </button>
+      <button
+        type="button"
+        className="btn"
+        data-testid="open-tests"
+        disabled={!meta}
+        title="Tests: this flow's test cases, run them"
+        onClick={() => meta && useTests.getState().openPanel(meta.id)}
+      >
+        ✓ <span className="btn-label">Tests</span>
       </button>
       <div className="divider" />
       <span className={`run-state ${running ? 'running' : 'stopped'}`} data-testid="flow-state">
