@@ -90,8 +90,10 @@ export function createApp(options: AppOptions): { app: Express; stream: StatusSt
   const limiter = new LoginLimiter(options.loginLimits);
 
   app.use(hostGuard(options.allowedHosts ?? []));
+  // 503 while the flows that were running are still being started (the server listens first: see serve.ts).
   app.get('/healthz', allow('public'), (_req, res) => {
-    res.json({ status: 'ok' });
+    if (manager.starting) res.status(503).json({ status: 'starting' });
+    else res.json({ status: 'ok' });
   });
   // Identifies the caller only; each route's guard (allow(role), roles.ts) decides what it may do.
   app.use(authenticate({ token, users, sessions, audit }));

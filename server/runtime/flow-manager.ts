@@ -150,15 +150,23 @@ export class FlowManager {
       }
     }
     await this.persistState();
-    if (options.start !== false) await this.startLoaded();
+    if (options.start === false) this.starting = true;
+    else await this.startLoaded();
   }
+
+  /** Loaded with `start: false` and `startLoaded()` not finished yet (the server's /healthz answers 503). */
+  starting = false;
 
   /** Starts the loaded flows that were running (see `load`). */
   async startLoaded(): Promise<void> {
-    for (const entry of this.entries.values()) {
-      if (entry.wantRunning && entry.engine) await this.startEngine(entry);
-      else if (entry.wantRunning)
-        this.options.logger.warn({ flow: entry.id, issues: entry.issues }, 'flow was running but is now invalid');
+    try {
+      for (const entry of this.entries.values()) {
+        if (entry.wantRunning && entry.engine) await this.startEngine(entry);
+        else if (entry.wantRunning)
+          this.options.logger.warn({ flow: entry.id, issues: entry.issues }, 'flow was running but is now invalid');
+      }
+    } finally {
+      this.starting = false;
     }
   }
 
