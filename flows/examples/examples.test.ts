@@ -35,7 +35,8 @@ describe('csv-orders-to-json-lines', () => {
   test('sluice run --until-idle turns the sample CSVs into eu, other and rejected JSON lines', async () => {
     const cwd = await tempDir('sluice-csv-example-');
     await mkdir(path.join(cwd, 'data/csv-in'), { recursive: true });
-    for (const f of await readdir(path.join(root, 'flows/examples/input')))
+    // Its samples are the CSV files at the top of input/ (by-region/ holds the SQL example's).
+    for (const f of (await readdir(path.join(root, 'flows/examples/input'))).filter((n) => n.endsWith('.csv')))
       await copyFile(path.join(root, 'flows/examples/input', f), path.join(cwd, 'data/csv-in', f));
     const r = spawnSync(
       process.execPath,
