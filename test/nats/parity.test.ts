@@ -5,29 +5,22 @@
  * sorted records (with the attributes that matter written into them or into the file names). Every case also
  * checks the outputs against what its input implies, so a mode cannot pass by agreeing with a wrong one.
  *
- * Cases: a 100,000-way split; 100,000 fragments defragmented by a fresh process; the pane a WindowAggregate
- * emits when it stops (and that it does not come again in a later run); a fan-out over three connections
- * with three prioritizers; DetectDuplicate over inputs with known duplicates.
+ * Cases here: the pane a WindowAggregate emits when it stops (and that it does not come again in a later run); a
+ * fan-out over three connections with three prioritizers; DetectDuplicate over inputs with known duplicates. The
+ * two 100,000-FlowFile cases are in parity-split.test.ts and parity-defragment.test.ts (so they run beside these).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  cleanup,
   copyInput,
   dedupeFlow,
-  defragmentFlow,
   describeRun,
   fanOutFlow,
-  freshNats,
   type Mode,
   PRIORITIZERS,
-  type RunOptions,
   type RunResult,
-  runSluice,
   type Summary,
-  sha256,
-  splitFlow,
   summarize,
   tempDir,
   thresholdFlow,
@@ -35,144 +28,21 @@ import {
   writeFlow,
   writeLines,
 } from './parity-flows';
+import {
+  CASE_TIMEOUT,
+  cleanUpAfterAll,
+  expectClean,
+  expectedSummary,
+  expectSame,
+  inMode,
+  MODES,
+  run,
+  value,
+} from './parity-kit';
 
-const MODES: Mode[] = ['memory', 'durable', 'nats'];
-const CASE_TIMEOUT = 110_000;
-
-/** How long each `sluice run` took, printed at the end (the suite's cost, by case and mode). */
-const timings: string[] = [];
-
-afterAll(async () => {
-  console.log(`sluice run durations:\n${timings.join('\n')}`);
-  await cleanup();
-});
-
-async function run(label: string, flowFile: string, options: RunOptions): Promise<RunResult> {
-  const r = await runSluice(flowFile, options);
-  timings.push(`  ${label}: ${(r.ms / 1000).toFixed(1)} s, exit ${r.code ?? r.signal}`);
-  return r;
-}
-
-/** Runs one mode of a case in its own directory; NATS mode on a nats-server of its own. */
-async function inMode(dir: string, mode: Mode) {
-  const base = path.join(dir, mode);
-  await mkdir(base, { recursive: true });
-  const nats = mode === 'nats' ? await freshNats() : undefined;
-  return { base, options: { mode, natsUrl: nats?.url, dataDir: path.join(base, 'data') } };
-}
-
-function expectClean(label: string, r: RunResult): void {
-  expect(r.code, describeRun(label, r)).toBe(0);
-  expect(r.status, describeRun(label, r)).toBeDefined();
-}
-
-/** The summary every mode must produce, with the expected one first: the message names the mode that differs. */
-function expectSame(expected: Summary, byMode: Partial<Record<Mode, Summary>>, context: string): void {
-  for (const [mode, summary] of Object.entries(byMode)) expect(summary, `${mode}: ${context}`).toEqual(expected);
-}
-
-/** The number each input line carries (`{"k":k,"v":value(k)}`), summed by every case. */
-const value = (k: number) => (k * 7) % 1000;
-
-/** The summary of these records (JSON lines, each maybe after "<file name>\t"), as `summarize` makes it. */
-function expectedSummary(records: string[], field: string, files: number): Summary {
-  let sum = 0;
-  for (const record of records) {
-    const json = record.slice(record.indexOf('\t') + 1);
-    sum += Number((JSON.parse(json) as Record<string, unknown>)[field]);
-  }
-  return { files, records: records.length, sum, sha256: sha256([...records].sort().join('\n')) };
-}
+cleanUpAfterAll();
 
 describe('parity: the same flow in memory, on the durable repository and on NATS', () => {
-  test(
-    'a 100,000-way split (SplitText lineCount 1): 100,000 records, same sum and content hash',
-    async () => {
-      const N = 100_000;
-      const dir = await tempDir('split');
-      await writeLines(path.join(dir, 'input', 'lines.txt'), N, (k) => ({ k, v: value(k) }));
-      // The record of split i (EvaluateJSONata in splitFlow): its fragment attributes and its line's fields.
-      const expectedLines = Array.from({ length: N }, (_, i) =>
-        JSON.stringify({ i, n: N, of: 'lines.txt', k: i, v: value(i) }),
-      );
-      // Bundles are merged at 10,000 records or after 2 s, so the number of files may differ; records may not.
-      const withoutFiles = (s: Summary) => ({ ...s, files: 0 });
-      const expected = expectedSummary(expectedLines, 'v', 0);
-      const byMode: Partial<Record<Mode, Summary>> = {};
-      const runs: string[] = [];
-      for (const mode of MODES) {
-        const { base, options } = await inMode(dir, mode);
-        const inDir = await copyInput(path.join(dir, 'input'), path.join(base, 'in'));
-        const outDir = path.join(base, 'out');
-        const flow = await writeFlow(base, 'flow.json', splitFlow(`split-${mode}`, inDir, outDir));
-        const r = await run(`split ${mode}`, flow, { ...options, timeout: '90s' });
-        runs.push(describeRun(mode, r));
-        byMode[mode] = withoutFiles(await summarize(outDir, { field: 'v' }));
-        expectClean(mode, r);
-        expect(r.status.processors.split.out, describeRun(mode, r)).toBe(N);
-        expect(r.status.processors.bundle.in, describeRun(mode, r)).toBe(N);
-      }
-      expectSame(expected, byMode, runs.join('\n'));
-    },
-    CASE_TIMEOUT,
-  );
-
-  test(
-    '100,000 fragments defragmented by a fresh process: exactly the original file',
-    async () => {
-      const N = 100_000;
-      const dir = await tempDir('defragment');
-      const input = await writeLines(path.join(dir, 'input', 'lines.txt'), N, (k) => ({ k, v: value(k) }));
-      for (const mode of MODES) {
-        const { base, options } = await inMode(dir, mode);
-        const dirs = {
-          inDir: await copyInput(path.join(dir, 'input'), path.join(base, 'in')),
-          outDir: path.join(base, 'out'),
-          failedDir: path.join(base, 'failed'),
-        };
-        const id = `defragment-${mode}`;
-        let merged: RunResult;
-        if (mode === 'memory') {
-          // Nothing outlives an in-memory process: the whole flow in one, as the reference.
-          merged = await run(
-            `defragment ${mode} (one process)`,
-            await writeFlow(base, 'all.json', defragmentFlow(id, dirs, 'all')),
-            { ...options, timeout: '90s' },
-          );
-        } else {
-          // Process 1 splits, with MergeContent disabled: the fragments wait in c2 (the run cannot go idle, so
-          // it lasts its --timeout) and the process exits.
-          const split = await run(
-            `defragment ${mode} process 1 (split)`,
-            await writeFlow(base, 'split.json', defragmentFlow(id, dirs, 'split')),
-            { ...options, untilIdle: false, timeout: '12s' },
-          );
-          expectClean(`${mode} split`, split);
-          expect(split.status.processors.split.out, describeRun(`${mode} split`, split)).toBe(N);
-          expect(split.status.connections.c2.count, describeRun(`${mode} split`, split)).toBe(N);
-          // Process 2, fresh, with the same flow and connection ids but GetFile and SplitText disabled, merges.
-          merged = await run(
-            `defragment ${mode} process 2 (merge)`,
-            await writeFlow(base, 'merge.json', defragmentFlow(id, dirs, 'merge')),
-            { ...options, timeout: '60s' },
-          );
-        }
-        const context = describeRun(`${mode} merge`, merged);
-        expectClean(`${mode} merge`, merged);
-        expect(merged.status.processors.merge.in, context).toBe(N);
-        expect(merged.status.processors.merge.out, context).toBe(1);
-        expect(await readdir(dirs.failedDir).catch(() => []), context).toEqual([]);
-        expect(await readdir(dirs.outDir).catch(() => []), context).toEqual(['lines.txt']);
-        const written = await readFile(path.join(dirs.outDir, 'lines.txt'));
-        expect({ bytes: written.length, sha256: sha256(written) }, context).toEqual({
-          bytes: input.length,
-          sha256: sha256(input),
-        });
-      }
-    },
-    CASE_TIMEOUT,
-  );
-
   describe('the pane a WindowAggregate emits when it stops', () => {
     /** The panes written: key, count and total (start and end are processing time, so they vary by run). */
     async function panes(outDir: string): Promise<string[]> {
