@@ -185,5 +185,5 @@ describe('sluice users', () => {
     // Emptied: still closed until a restart (a server that had users never silently opens).
     expect((await fetch(`${t.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     expect((await fetch(`${t.url}/api/flows`)).status).toBe(401);
-  });
+  }, 120_000); // six CLI processes, one after another
 });
