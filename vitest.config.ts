@@ -33,8 +33,8 @@ export default defineConfig({
     pool: 'forks',
     sequence: { sequencer: SlowestFirstSequencer },
     // Vitest's default is availableParallelism - 1 workers: one on the two cores here. Most node test files wait
-    // on child processes, brokers and timers rather than compute, so they run three at a time; Chromium wants a
-    // core of its own, so the browser files run one at a time, after them.
+    // on child processes, brokers and timers rather than compute, so they run three at a time; the browser files
+    // (Chromium, which computes) run after them, two at a time.
     maxWorkers: 2,
     projects: [
       {
@@ -49,7 +49,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'browser', include: browserTests, fileParallelism: false, sequence: { groupOrder: 1 } },
+        // Two Chromium files at a time, once the node files are done: 155 s instead of 222 s here, all passing.
+        test: { name: 'browser', include: browserTests, maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
     ],
   },
