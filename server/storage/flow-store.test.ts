@@ -75,11 +75,13 @@ describe('FlowStore', () => {
     expect(await readFile(path.join(store.flowsDir, 'broken.json'), 'utf8')).toBe('{ not json');
   });
 
-  test('remove deletes the file; removing a missing flow is not an error', async () => {
+  test('remove deletes the file and the flow’s tests; removing a missing flow is not an error', async () => {
     const store = new FlowStore(dir);
     await store.open();
     await store.save('orders', flowV1);
+    await writeFile(path.join(store.flowsDir, 'orders.test.json'), '{"cases": []}');
     await store.remove('orders');
+    await expect(readFile(path.join(store.flowsDir, 'orders.test.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     await store.remove('orders');
     expect((await store.open()).flows).toEqual([]);
   });

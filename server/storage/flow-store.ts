@@ -141,9 +141,11 @@ export class FlowStore implements FlowPersistence {
 
   remove(id: string): Promise<void> {
     return this.serialize(this.fileOf(id), async () => {
-      await unlink(this.fileOf(id)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
+      // The flow's tests (`<id>.test.json`) go with it: a new flow under the same id must not inherit them.
+      for (const file of [this.fileOf(id), path.join(this.flowsDir, `${id}.test.json`)])
+        await unlink(file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
     });
   }
 
